@@ -1,0 +1,2 @@
+package portico;
+public final class Portico { public static void main(String[] a) { System.out.println("hi"); } }

@@ -1,0 +1,12 @@
+package portico.config;
+
+/**
+ * One route as written.
+ *
+ * @param index        position in the file (for messages only: precedence is by specificity)
+ * @param stripPrefix  remove the matched path prefix before forwarding (default false)
+ * @param preserveHost send the client's Host upstream instead of the target's (default false)
+ * @param mark         where the route starts in the file
+ */
+public record RouteConfig(int index, String name, MatchConfig match, String service, boolean stripPrefix,
+                          boolean preserveHost, Mark mark) {}
