@@ -1,2 +1,119 @@
 package portico;
-public final class Portico { public static void main(String[] a) { System.out.println("hi"); } }
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import portico.cli.ConfigCheck;
+import portico.cli.DemoCommand;
+import portico.cli.Explain;
+import portico.cli.RouteList;
+import portico.config.ConfigException;
+import portico.config.GatewayConfig;
+import portico.runtime.Gateway;
+
+/** The command line (CONTRACT section 1). Wiring only: each command delegates. */
+@Command(name = "portico", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class,
+        description = "An API gateway.",
+        subcommands = {Portico.Run.class, Portico.Check.class, Portico.Routes.class, Portico.ExplainCmd.class, Portico.Demo.class})
+public final class Portico {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Portico()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0 || args.length == 0 || !"run".equals(args[0]) && !"demo".equals(args[0])) System.exit(code);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Portico.class.getPackage().getImplementationVersion();
+            return new String[] {"portico " + (v == null ? "dev" : v)};
+        }
+    }
+
+    abstract static class WithConfig {
+        @Option(names = {"-c", "--config"}, defaultValue = "portico.yaml", description = "config file (default: ${DEFAULT-VALUE})")
+        Path config;
+    }
+
+    @Command(name = "run", description = "Start the gateway.")
+    static final class Run extends WithConfig implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            GatewayConfig cfg;
+            try {
+                cfg = ConfigCheck.load(config);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+            Gateway gateway = Gateway.start(cfg);
+            awaitSignal(gateway);
+            return 0;
+        }
+    }
+
+    /** Blocks the main thread until SIGTERM/SIGINT, then drains; the JVM exits 0 after a clean drain. */
+    public static void awaitSignal(AutoCloseable... stop) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable c : stop) {
+                try {
+                    if (c instanceof Gateway g) g.shutdown();
+                    else c.close();
+                } catch (Exception e) {
+                    System.err.println("error during shutdown: " + e);
+                }
+            }
+            done.countDown();
+        }, "portico-shutdown"));
+        done.await();
+    }
+
+    @Command(name = "check", description = "Validate a config; exit 1 with every error as FILE:LINE:COL: path: message.")
+    static final class Check extends WithConfig implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return ConfigCheck.run(config, System.out, System.err);
+        }
+    }
+
+    @Command(name = "routes", description = "Print the route table in match order.")
+    static final class Routes extends WithConfig implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return RouteList.run(config, System.out, System.err);
+        }
+    }
+
+    @Command(name = "explain", description = "Say which route a request would take, and why the others did not match.")
+    static final class ExplainCmd extends WithConfig implements Callable<Integer> {
+        @Parameters(index = "0", description = "method, e.g. GET")
+        String method;
+        @Parameters(index = "1", description = "URL or path, e.g. http://api.example.com/users/1?x=1")
+        String url;
+        @Option(names = {"-H", "--header"}, description = "a request header, 'Name: value' (repeatable)")
+        List<String> headers = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return Explain.run(config, method, url, headers, System.out, System.err);
+        }
+    }
+
+    @Command(name = "demo", description = "Start the bundled e-commerce sample services and a gateway in front of them.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, description = "gateway config (default: examples/ecommerce/portico.yaml)")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return DemoCommand.run(config);
+        }
+    }
+}

@@ -272,6 +272,12 @@ final class ConfigReader {
                 p.error("a path pattern starts with '/' (or '~' for a regex), was '" + s + "'");
                 continue;
             }
+            try {
+                portico.route.PathPattern.compile(s);
+            } catch (IllegalArgumentException e) {
+                p.error(e.getMessage());
+                continue;
+            }
             paths.add(s);
         }
         Set<String> methods = new LinkedHashSet<>();

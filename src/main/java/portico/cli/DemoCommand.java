@@ -1,0 +1,60 @@
+package portico.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import portico.Portico;
+import portico.config.ConfigException;
+import portico.config.GatewayConfig;
+import portico.demo.DemoCurls;
+import portico.demo.SampleServices;
+import portico.runtime.Gateway;
+
+/** {@code portico demo}: the e-commerce sample services and a gateway in front of them. */
+public final class DemoCommand {
+    private DemoCommand() {}
+
+    public static int run(Path configArg) throws Exception {
+        Path config = configArg != null ? configArg : home().resolve("examples/ecommerce/portico.yaml");
+        if (!Files.exists(config)) {
+            System.err.println("demo config not found: " + config + " (run ./portico demo from the repository)");
+            return 1;
+        }
+        GatewayConfig cfg;
+        try {
+            cfg = ConfigCheck.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        SampleServices services;
+        try {
+            services = SampleServices.start(SampleServices.DEFAULT_PORTS);
+        } catch (RuntimeException e) {
+            System.err.println("cannot start the sample services (are ports " + SampleServices.DEFAULT_PORTS.values()
+                    + " free?): " + e.getMessage());
+            return 1;
+        }
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(cfg);
+        } catch (Exception e) {
+            services.close();
+            System.err.println("cannot start the gateway: " + e.getMessage());
+            return 1;
+        }
+        String base = "http://localhost:" + gateway.port();
+        System.out.println();
+        System.out.println("Portico demo: sample shop services " + services.names() + " behind " + base);
+        System.out.println("Try:");
+        DemoCurls.lines(base).forEach(l -> System.out.println("  " + l));
+        System.out.println("Stop with Ctrl-C.");
+        System.out.flush();
+        Portico.awaitSignal(gateway, services);
+        return 0;
+    }
+
+    static Path home() {
+        String home = System.getProperty("portico.home");
+        return home != null ? Path.of(home) : Path.of("").toAbsolutePath();
+    }
+}

@@ -1,0 +1,127 @@
+package portico.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
+import portico.error.ErrorKind;
+
+/**
+ * One request and its answer, owned by the client connection's event loop from the request head
+ * to the last response byte. It holds no buffers: plugins and logs read it, the relay streams.
+ */
+public final class Exchange {
+    private final HttpRequest request;
+    private final EventLoop eventLoop;
+    private final String requestId;
+    private final String clientIp;
+    private final long startNanos;
+    private final String path;
+    private final String rawQuery;
+    private String routeName;
+    private String serviceName;
+    private String target;
+    private int status;
+    private long requestBytes;
+    private long responseBytes;
+    private ErrorKind error;
+    private String errorDetail;
+
+    public Exchange(HttpRequest request, EventLoop eventLoop, String requestId, String clientIp, long startNanos,
+                    String path, String rawQuery) {
+        this.request = request;
+        this.eventLoop = eventLoop;
+        this.requestId = requestId;
+        this.clientIp = clientIp;
+        this.startNanos = startNanos;
+        this.path = path;
+        this.rawQuery = rawQuery;
+    }
+
+    /** The request head as received (hop-by-hop headers and all). */
+    public HttpRequest request() {
+        return request;
+    }
+
+    public EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String clientIp() {
+        return clientIp;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** The normalized request path (CONTRACT section 5). */
+    public String path() {
+        return path;
+    }
+
+    /** The query exactly as received, without '?', or null. */
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    public String routeName() {
+        return routeName;
+    }
+
+    public void routed(String route, String service) {
+        this.routeName = route;
+        this.serviceName = service;
+    }
+
+    public String serviceName() {
+        return serviceName;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public void target(String target) {
+        this.target = target;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public void status(int status) {
+        this.status = status;
+    }
+
+    public long requestBytes() {
+        return requestBytes;
+    }
+
+    public void addRequestBytes(long n) {
+        requestBytes += n;
+    }
+
+    public long responseBytes() {
+        return responseBytes;
+    }
+
+    public void addResponseBytes(long n) {
+        responseBytes += n;
+    }
+
+    public ErrorKind error() {
+        return error;
+    }
+
+    public String errorDetail() {
+        return errorDetail;
+    }
+
+    public void failed(ErrorKind kind, String detail) {
+        this.error = kind;
+        this.errorDetail = detail;
+    }
+}

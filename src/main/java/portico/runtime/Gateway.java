@@ -1,0 +1,97 @@
+package portico.runtime;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import portico.config.GatewayConfig;
+import portico.net.Transport;
+import portico.route.RouteTable;
+import portico.server.GatewayServer;
+import portico.upstream.Service;
+import portico.upstream.UpstreamClient;
+
+/**
+ * A running gateway: event loops, upstream client, data-plane listeners and the current
+ * revision. {@code portico run}, the demo and the tests all start it through {@link #start}.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final EventLoopGroup workers;
+    private final UpstreamClient upstreams;
+    private final GatewayServer server;
+    private final List<InetSocketAddress> addresses;
+    private final AtomicLong revisions = new AtomicLong();
+    private final Duration grace;
+
+    private Gateway(GatewayConfig config) throws Exception {
+        Transport transport = Transport.best();
+        // One loop per core: each client connection and its upstream connections share one.
+        workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.ioHandlerFactory());
+        upstreams = new UpstreamClient(transport);
+        grace = config.shutdownGrace();
+        try {
+            server = new GatewayServer(transport, workers, compile(config));
+            addresses = server.bind(config.listen());
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        for (InetSocketAddress a : addresses) {
+            log.info("listening on {}:{} ({}, {} routes, {} services)", a.getHostString(), a.getPort(), transport.name(),
+                    config.routes().size(), config.services().size());
+        }
+    }
+
+    /** Starts a gateway for a config that has passed validation. */
+    public static Gateway start(GatewayConfig config) throws Exception {
+        return new Gateway(config);
+    }
+
+    private Revision compile(GatewayConfig config) {
+        RouteTable routes = RouteTable.compile(config.routes());
+        Map<String, Service> services = upstreams.services(config.services());
+        return new Revision(revisions.incrementAndGet(), config, routes, services);
+    }
+
+    public List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    /** The first listener's port; tests bind to port 0 and ask. */
+    public int port() {
+        return addresses.get(0).getPort();
+    }
+
+    public Revision revision() {
+        return server.revision();
+    }
+
+    public int inFlight() {
+        return server.inFlight();
+    }
+
+    /** Refuses new connections, finishes in-flight exchanges within the grace period, then stops. */
+    public boolean shutdown() throws InterruptedException {
+        boolean clean = server.drain(grace);
+        close();
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+            UpstreamClient.close(server.revision().services());
+        }
+        upstreams.close();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,344 @@
+package portico.server;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import portico.error.ErrorKind;
+import portico.error.GatewayException;
+import portico.error.ProblemResponse;
+import portico.http.Exchange;
+import portico.http.RequestIds;
+import portico.route.BadPathException;
+import portico.route.PathNormalizer;
+import portico.route.RequestFacts;
+import portico.route.RouteMatch;
+import portico.runtime.Revision;
+import portico.upstream.Service;
+
+/**
+ * One client connection: reads a request head, routes it, and hands the exchange to a
+ * {@link Relay}; one exchange at a time, reading the next head only after the answer is written
+ * (reads are on demand, so pipelined requests wait in the socket, in order). Also owns the
+ * connection's clocks: the head timeout (408) and the keep-alive idle timeout.
+ */
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
+    /** After an early error, how much of an unwanted request body is read and dropped before closing. */
+    private static final long DISCARD_LIMIT = 1024 * 1024;
+
+    private enum State { AWAIT_HEAD, ROUTING, RELAYING, DISCARDING, CLOSED }
+
+    private final GatewayServer server;
+    private final boolean tls;
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAIT_HEAD;
+    private boolean bytesSinceLastExchange;
+    private ScheduledFuture<?> timer;
+    private boolean firstExchange = true;
+    private Relay relay;
+    private long discarded;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
+
+    ExchangeHandler(GatewayServer server, boolean tls) {
+        this.server = server;
+        this.tls = tls;
+    }
+
+    /** Called by the handler in front of the HTTP decoder whenever raw bytes arrive. */
+    void onBytes() {
+        if (state == State.AWAIT_HEAD && !bytesSinceLastExchange) {
+            bytesSinceLastExchange = true;
+            // From the first byte of a head, the client has header_timeout to finish it (slowloris).
+            arm(server.limits().headerTimeout().toMillis(), true);
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        awaitHead();
+        ctx.fireChannelActive();
+    }
+
+    private void awaitHead() {
+        state = State.AWAIT_HEAD;
+        bytesSinceLastExchange = false;
+        relay = null;
+        if (server.draining() && !firstExchange) {
+            ctx.close();
+            return;
+        }
+        // A new connection must start its request within header_timeout; an idle keep-alive one is kept longer.
+        long idle = firstExchange ? server.limits().headerTimeout().toMillis() : server.limits().keepAliveTimeout().toMillis();
+        arm(idle, false);
+        if (queued.isEmpty()) {
+            ctx.read();
+            return;
+        }
+        dispatch(queued.poll());
+        // Its body parts, up to the next pipelined head (a nested awaitHead may have taken them already).
+        while (!queued.isEmpty() && !(queued.peek() instanceof HttpRequest)
+                && (state == State.ROUTING || state == State.RELAYING)) {
+            dispatch(queued.poll());
+        }
+    }
+
+    private void arm(long millis, boolean headStarted) {
+        cancelTimer();
+        timer = ctx.executor().schedule(() -> onTimer(headStarted), millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void onTimer(boolean headStarted) {
+        timer = null;
+        if (state == State.DISCARDING) {
+            close();
+            return;
+        }
+        if (state != State.AWAIT_HEAD) return;
+        if (headStarted) {
+            state = State.CLOSED;
+            GatewayException e = new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request head took longer than limits.header_timeout");
+            FullHttpResponse res = ProblemResponse.of(ctx.alloc(), e, null);
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if ((state == State.ROUTING || state == State.RELAYING) && (msg instanceof HttpRequest || !queued.isEmpty())) {
+            // A pipelined request: it waits, in order, until the current exchange is answered.
+            queued.add(msg);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            onHead(req);
+            if (msg instanceof HttpContent c) onContent(c);  // a FullHttpRequest is head and body at once
+            return;
+        }
+        if (msg instanceof HttpContent c) {
+            onContent(c);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void onContent(HttpContent c) {
+        switch (state) {
+            case ROUTING, RELAYING -> {
+                if (c.decoderResult().isFailure()) {
+                    c.release();
+                    relay.clientBodyFailed(FramingGuard.fromDecoderFailure(c.decoderResult().cause()));
+                    return;
+                }
+                relay.clientContent(c);
+            }
+            case DISCARDING -> {
+                discarded += c.content().readableBytes();
+                boolean last = c instanceof LastHttpContent;
+                c.release();
+                if (last || discarded > DISCARD_LIMIT) close();
+            }
+            default -> c.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.RELAYING || state == State.ROUTING) {
+            relay.clientReadComplete();
+        } else if (state == State.DISCARDING) {
+            ctx.read();
+        }
+    }
+
+    private void onHead(HttpRequest req) {
+        cancelTimer();
+        if (state != State.AWAIT_HEAD) {
+            // Cannot happen with on-demand reads; refuse rather than interleave two exchanges.
+            ReferenceCountUtil.release(req);
+            close();
+            return;
+        }
+        firstExchange = false;
+        server.exchangeStarted();
+        Revision revision = server.revision();
+        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        String incomingId = req.headers().get("X-Request-Id");
+        String requestId = RequestIds.acceptable(incomingId) ? incomingId : RequestIds.generate();
+        String clientIp = revision.clientAddress().resolve(peer, req.headers());
+
+        GatewayException refused = FramingGuard.check(req);
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String rawPath = q < 0 ? uri : uri.substring(0, q);
+        String rawQuery = q < 0 ? null : uri.substring(q + 1);
+        String path = null;
+        if (refused == null) {
+            try {
+                path = PathNormalizer.normalize(rawPath);
+            } catch (BadPathException e) {
+                refused = new GatewayException(ErrorKind.MALFORMED, e.getMessage());
+            }
+        }
+        Exchange ex = new Exchange(req, (EventLoop) ctx.channel().eventLoop(), requestId, clientIp, System.nanoTime(),
+                path, rawQuery);
+        state = State.ROUTING;
+        relay = new Relay(this, ctx, ex, revision, server, tls, peer);
+        if (refused != null) {
+            // Framing is in doubt, so nothing after this head can be trusted: answer and close.
+            relay.failBeforeUpstream(refused, true);
+            return;
+        }
+        long declared = HttpUtil.getContentLength(req, -1L);
+        if (declared > server.limits().maxBodyBytes()) {
+            relay.failBeforeUpstream(new GatewayException(ErrorKind.BODY_TOO_LARGE,
+                    "the request body of " + declared + " bytes is larger than limits.max_body_bytes"), false);
+            return;
+        }
+        RouteMatch match = revision.routes().match(new RequestFacts(req.method().name(), host(req), path, req.headers(),
+                query(rawQuery)));
+        if (match instanceof RouteMatch.Found found) {
+            Service service = revision.service(found.route());
+            ex.routed(found.route().name(), service.name());
+            relay.start(found, service);
+        } else if (match instanceof RouteMatch.MethodNotAllowed mna) {
+            GatewayException e = new GatewayException(ErrorKind.METHOD_NOT_ALLOWED,
+                    "no route accepts " + req.method() + " for " + path);
+            e.header(HttpHeaderNames.ALLOW, String.join(", ", mna.allowed()));
+            relay.failBeforeUpstream(e, false);
+        } else {
+            relay.failBeforeUpstream(new GatewayException(ErrorKind.NO_ROUTE, "no route for " + req.method() + " " + path), false);
+        }
+    }
+
+    private static String host(HttpRequest req) {
+        String h = req.headers().get(HttpHeaderNames.HOST);
+        if (h == null) return null;
+        int end = h.length();
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? h.toLowerCase(Locale.ROOT) : h.substring(0, close + 1).toLowerCase(Locale.ROOT);
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) end = colon;
+        if (end > 0 && h.charAt(end - 1) == '.') end--;
+        return h.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    private static Map<String, java.util.List<String>> query(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) return Map.of();
+        return new io.netty.handler.codec.http.QueryStringDecoder(rawQuery, false).parameters();
+    }
+
+    /** The relay finished the exchange; the connection goes on only if both sides agreed to keep it. */
+    void exchangeDone(boolean keepAlive) {
+        server.exchangeEnded();
+        if (state == State.CLOSED) return;
+        if (keepAlive && !server.draining() && ctx.channel().isActive()) {
+            awaitHead();
+        } else {
+            state = State.CLOSED;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** After an early answer, drop what is left of the request body for a while, then close. */
+    void discardRestThenClose() {
+        server.exchangeEnded();
+        state = State.DISCARDING;
+        discarded = 0;
+        arm(2000, false);
+        ctx.read();
+    }
+
+    /** Graceful shutdown: a connection between exchanges closes now; a busy one closes after its answer. */
+    void closeIfIdle() {
+        if (state == State.AWAIT_HEAD && !bytesSinceLastExchange) close();
+    }
+
+    void close() {
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (relay != null && (state == State.RELAYING || state == State.ROUTING)) relay.clientWritabilityChanged(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    void relaying() {
+        if (state == State.ROUTING) state = State.RELAYING;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        for (Object m; (m = queued.poll()) != null; ) ReferenceCountUtil.release(m);
+        State was = state;
+        state = State.CLOSED;
+        if (relay != null && (was == State.ROUTING || was == State.RELAYING)) relay.clientClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection failed: {}", cause.toString());
+        ctx.close();
+    }
+
+    static FullHttpResponse continueResponse() {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
+    }
+
+    static boolean clientKeepAlive(HttpRequest req) {
+        return HttpUtil.isKeepAlive(req);
+    }
+
+    static HttpHeaders headers(HttpRequest req) {
+        return req.headers();
+    }
+}

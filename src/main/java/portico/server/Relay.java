@@ -1,0 +1,525 @@
+package portico.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import portico.error.ErrorKind;
+import portico.error.GatewayException;
+import portico.error.ProblemResponse;
+import portico.http.Exchange;
+import portico.http.HopByHop;
+import portico.route.RouteMatch;
+import portico.runtime.Revision;
+import portico.upstream.Service;
+import portico.upstream.Target;
+import portico.upstream.UpstreamClient;
+import portico.upstream.UpstreamListener;
+
+/**
+ * Moves one exchange between the client connection and a pooled upstream connection, both on the
+ * same event loop. Bodies stream in both directions with backpressure: a side is read only while
+ * the other side is writable, so memory stays bounded whatever the body size. Every way an
+ * exchange can end passes through {@link #finish}, exactly once.
+ */
+final class Relay implements UpstreamListener {
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final ExchangeHandler owner;
+    private final ChannelHandlerContext client;
+    private final Exchange ex;
+    private final Revision revision;
+    private final GatewayServer server;
+    private final boolean tls;
+    private final InetAddress peer;
+    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
+    private final boolean clientKeepAlive;
+    /** False for a request without a body: its decoder's empty terminator is ignored and one is written per attempt. */
+    private final boolean bodyExpected;
+
+    private Service service;
+    private Target target;
+    private Channel upstream;
+    private HttpRequest upstreamHead;
+    private boolean preserveHost;
+    private boolean expectContinue;
+    private boolean requestComplete;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean skippingInformational;
+    private boolean upstreamKeepAlive;
+    private boolean closeDelimited;
+    private boolean finished;
+    private boolean reusedConnection;
+    private boolean retriedStale;
+    private long bodyBytes;
+    private ScheduledFuture<?> responseTimer;
+
+    Relay(ExchangeHandler owner, ChannelHandlerContext client, Exchange ex, Revision revision, GatewayServer server,
+          boolean tls, InetAddress peer) {
+        this.owner = owner;
+        this.client = client;
+        this.ex = ex;
+        this.revision = revision;
+        this.server = server;
+        this.tls = tls;
+        this.peer = peer;
+        this.clientKeepAlive = HttpUtil.isKeepAlive(ex.request());
+        HttpRequest req = ex.request();
+        this.bodyExpected = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        this.requestComplete = !bodyExpected;
+    }
+
+    // ---- request direction ----------------------------------------------------------------
+
+    void start(RouteMatch.Found match, Service service) {
+        this.service = service;
+        this.preserveHost = match.route().preserveHost();
+        HttpRequest req = ex.request();
+        expectContinue = HttpUtil.is100ContinueExpected(req);
+        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamUri(match), upstreamHeaders(match));
+        connect();
+    }
+
+    private String upstreamUri(RouteMatch.Found match) {
+        String path = match.route().stripPrefix() ? match.remainder() : ex.path();
+        StringBuilder uri = new StringBuilder(64);
+        // The base path is per target; it is added when the target is known (see #onAcquired).
+        uri.append(path);
+        if (ex.rawQuery() != null) uri.append('?').append(ex.rawQuery());
+        return uri.toString();
+    }
+
+    private HttpHeaders upstreamHeaders(RouteMatch.Found match) {
+        HttpRequest req = ex.request();
+        HttpHeaders h = req.headers().copy();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        HopByHop.strip(h);
+        if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        // The gateway answers 100-continue itself once it is ready for the body (see #onAcquired).
+        h.remove(HttpHeaderNames.EXPECT);
+        boolean trusted = revision.clientAddress().isTrusted(peer);
+        String peerText = NetUtil.toAddressString(peer);
+        String incomingFor = String.join(", ", h.getAll("X-Forwarded-For"));
+        if (trusted && !incomingFor.isEmpty()) {
+            h.set("X-Forwarded-For", incomingFor + ", " + peerText);
+        } else {
+            h.set("X-Forwarded-For", peerText);
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (!trusted || !h.contains("X-Forwarded-Proto")) h.set("X-Forwarded-Proto", tls ? "https" : "http");
+        if (!trusted || !h.contains("X-Forwarded-Host")) {
+            if (host != null) h.set("X-Forwarded-Host", host);
+            else h.remove("X-Forwarded-Host");
+        }
+        if (!trusted) {
+            // An untrusted peer's own forwarding claims are discarded (CONTRACT section 5).
+            h.remove("Forwarded");
+            h.remove("X-Real-IP");
+            h.remove("X-Forwarded-Prefix");
+            h.remove("X-Forwarded-Port");
+        }
+        if (match.route().stripPrefix() && !match.matchedPrefix().isEmpty() && !match.matchedPrefix().equals("/")) {
+            h.set("X-Forwarded-Prefix", match.matchedPrefix());
+        }
+        h.set("X-Request-Id", ex.requestId());
+        return h;
+    }
+
+    private void connect() {
+        target = service.pick();
+        ex.target(target.toString());
+        Future<Channel> acquired = target.pool(ex.eventLoop()).acquire();
+        if (acquired.isDone()) onAcquired(acquired);
+        else acquired.addListener(f -> onAcquired(acquired));
+    }
+
+    private void onAcquired(Future<Channel> f) {
+        if (finished) {
+            if (f.isSuccess()) UpstreamClient.release(target, f.getNow());
+            return;
+        }
+        if (!f.isSuccess()) {
+            failBeforeResponse(classifyConnectFailure(f.cause()));
+            return;
+        }
+        upstream = f.getNow();
+        reusedConnection = upstream.hasAttr(USED) && Boolean.TRUE.equals(upstream.attr(USED).get());
+        upstream.attr(USED).set(Boolean.TRUE);
+        UpstreamClient.bind(upstream, this);
+        HttpHeaders h = upstreamHead.headers();
+        String base = target.config().basePath();
+        HttpRequest head = upstreamHead;
+        if (!base.isEmpty()) {
+            head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamHead.method(), base + upstreamHead.uri(), h);
+        }
+        if (!preserveHost) h.set(HttpHeaderNames.HOST, target.config().authority());
+        else if (ex.request().headers().contains(HttpHeaderNames.HOST)) h.set(HttpHeaderNames.HOST, ex.request().headers().get(HttpHeaderNames.HOST));
+        upstream.write(head);
+        if (expectContinue && !requestComplete) {
+            expectContinue = false;
+            client.writeAndFlush(ExchangeHandler.continueResponse());
+        }
+        boolean wroteLast = false;
+        for (HttpContent c; (c = pending.poll()) != null; ) {
+            wroteLast |= c instanceof LastHttpContent;
+            upstream.write(c);
+        }
+        if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        upstream.flush();
+        if (requestComplete) {
+            onRequestSent();
+        } else {
+            owner.relaying();
+            if (upstream.isWritable()) client.read();
+        }
+        // Read at once: an upstream may answer (e.g. 413) before it has the whole body.
+        upstream.read();
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> USED = io.netty.util.AttributeKey.valueOf("portico.upstream.used");
+
+    void clientContent(HttpContent c) {
+        if (!bodyExpected || finished) {
+            c.release();
+            return;
+        }
+        int n = c.content().readableBytes();
+        bodyBytes += n;
+        ex.addRequestBytes(n);
+        boolean last = c instanceof LastHttpContent;
+        if (bodyBytes > server.limits().maxBodyBytes()) {
+            c.release();
+            clientBodyFailed(new GatewayException(ErrorKind.BODY_TOO_LARGE,
+                    "the request body is larger than limits.max_body_bytes"));
+            return;
+        }
+        if (last) requestComplete = true;
+        if (upstream == null) {
+            pending.add(c);
+            return;
+        }
+        upstream.write(c);
+        if (last) {
+            upstream.flush();
+            onRequestSent();
+        }
+    }
+
+    void clientReadComplete() {
+        if (upstream == null || finished) return;
+        upstream.flush();
+        if (!requestComplete && upstream.isWritable()) client.read();
+    }
+
+    private void onRequestSent() {
+        requestSent = true;
+        if (!responseStarted && responseTimer == null) {
+            long millis = service.timeouts().response().toMillis();
+            responseTimer = client.executor().schedule(this::onResponseTimeout, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onResponseTimeout() {
+        responseTimer = null;
+        if (finished || responseStarted) return;
+        failBeforeResponse(new GatewayException(ErrorKind.UPSTREAM_TIMEOUT,
+                "service '" + service.name() + "' sent no response head within timeouts.response ("
+                        + service.timeouts().response().toMillis() + "ms)"));
+    }
+
+    /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
+    void clientBodyFailed(GatewayException e) {
+        if (finished) return;
+        if (responseStarted) {
+            abort("client body failed after the response began: " + e.getMessage());
+        } else {
+            failBeforeResponse(e, true);
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable && !requestComplete && !finished) client.read();
+    }
+
+    // ---- response direction ---------------------------------------------------------------
+
+    @Override
+    public void onUpstreamMessage(HttpObject msg) {
+        if (finished) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            onResponseHead(r);
+        }
+        if (msg instanceof HttpContent c) {
+            onResponseContent(c);
+        }
+    }
+
+    private void onResponseHead(HttpResponse r) {
+        if (r.decoderResult().isFailure()) {
+            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
+                    "service '" + service.name() + "' sent a malformed response: " + r.decoderResult().cause().getMessage()));
+            return;
+        }
+        int code = r.status().code();
+        if (code >= 100 && code < 200) {
+            // Informational answers are the gateway's business with the upstream, not the client's.
+            skippingInformational = true;
+            return;
+        }
+        cancelResponseTimer();
+        responseStarted = true;
+        ex.status(code);
+        HttpHeaders h = r.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        HopByHop.strip(h);
+        h.set("X-Request-Id", ex.requestId());
+        boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        boolean http10 = ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
+        if (!bodyless && !hasLength) {
+            if (http10) closeDelimited = true;  // HTTP/1.0 has no chunked: the close ends the body
+            else h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (chunked && !http10) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (!clientKeepAlive || closeDelimited || server.draining() || !requestComplete) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h));
+    }
+
+    private void onResponseContent(HttpContent c) {
+        if (skippingInformational) {
+            c.release();
+            if (c instanceof LastHttpContent) skippingInformational = false;
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            c.release();
+            if (!responseStarted) {
+                failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM, "service '" + service.name() + "' sent a malformed response"));
+            } else {
+                abort("malformed response body from " + target);
+            }
+            return;
+        }
+        if (!responseStarted) {
+            c.release();
+            return;
+        }
+        ex.addResponseBytes(c.content().readableBytes());
+        if (c instanceof LastHttpContent) {
+            client.writeAndFlush(c);
+            finish(true);
+        } else {
+            client.write(c);
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        if (finished) return;
+        client.flush();
+        if (!responseStarted || client.channel().isWritable()) upstream.read();
+    }
+
+    void clientWritabilityChanged(boolean writable) {
+        if (writable && upstream != null && responseStarted && !finished) upstream.read();
+    }
+
+    @Override
+    public void onUpstreamIdle() {
+        if (finished) return;
+        if (!requestComplete && upstream != null && upstream.isWritable()) {
+            // Nothing came from the client for timeouts.idle while its body was streaming.
+            failBeforeResponseOrAbort(new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request body stalled"));
+        } else if (responseStarted) {
+            abort("no bytes from " + target + " for timeouts.idle while streaming the response");
+        }
+        // Otherwise we are waiting for the response head: timeouts.response governs that.
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        Channel gone = upstream;
+        upstream = null;
+        if (gone != null) UpstreamClient.discard(target, gone);
+        if (finished) return;
+        if (!responseStarted) {
+            // A pooled connection the upstream had already closed: safe to try once more on a
+            // fresh one when no body byte can have been consumed.
+            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete) {
+                retriedStale = true;
+                requestSent = false;
+                cancelResponseTimer();
+                connect();
+                return;
+            }
+            String why = cause == null ? "closed the connection" : "failed: " + cause.getMessage();
+            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
+                    "service '" + service.name() + "' (" + target + ") " + why + " before responding"));
+        } else {
+            abort("upstream " + target + " closed mid-response");
+        }
+    }
+
+    void clientClosed() {
+        if (finished) return;
+        ex.failed(ErrorKind.MALFORMED, "client closed the connection");
+        finishWithoutResponse();
+    }
+
+    // ---- endings --------------------------------------------------------------------------
+
+    private GatewayException classifyConnectFailure(Throwable cause) {
+        String what = "service '" + service.name() + "' (" + target + ")";
+        if (cause instanceof ConnectTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+            return new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, what + " did not accept a connection within timeouts.connect");
+        }
+        if (cause instanceof ConnectException) {
+            return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " refused the connection");
+        }
+        return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " could not be reached: " + cause.getMessage());
+    }
+
+    void failBeforeUpstream(GatewayException e, boolean close) {
+        failBeforeResponse(e, close);
+    }
+
+    private void failBeforeResponse(GatewayException e) {
+        failBeforeResponse(e, false);
+    }
+
+    private void failBeforeResponseOrAbort(GatewayException e) {
+        if (responseStarted) abort(e.getMessage());
+        else failBeforeResponse(e, true);
+    }
+
+    private void failBeforeResponse(GatewayException e, boolean close) {
+        if (finished) return;
+        if (responseStarted) {
+            abort(e.getMessage());
+            return;
+        }
+        finished = true;
+        cancelResponseTimer();
+        releasePending();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            UpstreamClient.discard(target, ch);
+        }
+        ex.failed(e.kind(), e.getMessage());
+        ex.status(e.kind().status);
+        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), e.kind().status, e.getMessage());
+        FullHttpResponse res = ProblemResponse.of(client.alloc(), e, ex.requestId());
+        if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
+        boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
+        if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        client.writeAndFlush(res);
+        if (keep) {
+            owner.exchangeDone(true);
+        } else if (!close && !requestComplete && !expectContinue) {
+            // The client is sending a body nobody will read; reading it off for a moment lets the
+            // client see this answer instead of a connection reset.
+            owner.discardRestThenClose();
+        } else {
+            owner.exchangeDone(false);
+        }
+    }
+
+    /** After response bytes went out, the only honest signal left is to close the client connection. */
+    private void abort(String why) {
+        if (finished) return;
+        finished = true;
+        log.debug("aborting {} {}: {}", ex.request().method(), ex.path(), why);
+        ex.failed(ErrorKind.BAD_UPSTREAM, why);
+        cancelResponseTimer();
+        releasePending();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            UpstreamClient.discard(target, ch);
+        }
+        owner.exchangeDone(false);
+        owner.close();
+    }
+
+    private void finish(boolean responded) {
+        if (finished) return;
+        finished = true;
+        cancelResponseTimer();
+        releasePending();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            if (upstreamKeepAlive && requestSent && requestComplete) UpstreamClient.release(target, ch);
+            else UpstreamClient.discard(target, ch);
+        }
+        boolean keep = responded && clientKeepAlive && !closeDelimited && requestComplete;
+        if (responded && !requestComplete) {
+            // The upstream answered before the whole body arrived; the rest must be read off the socket.
+            owner.discardRestThenClose();
+            return;
+        }
+        owner.exchangeDone(keep);
+    }
+
+    private void finishWithoutResponse() {
+        finished = true;
+        cancelResponseTimer();
+        releasePending();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            UpstreamClient.discard(target, ch);
+        }
+        owner.exchangeDone(false);
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void releasePending() {
+        for (HttpContent c; (c = pending.poll()) != null; ) c.release();
+    }
+
+    static ChannelFutureListener closeOnFailure() {
+        return ChannelFutureListener.CLOSE_ON_FAILURE;
+    }
+}
