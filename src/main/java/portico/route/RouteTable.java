@@ -121,10 +121,12 @@ public final class RouteTable {
         Map<RouteConfig, Set<RouteConfig>> shadowedBy = new LinkedHashMap<>();
         Set<RouteConfig> reachable = new HashSet<>();
         Set<RouteConfig> regexBehindLiteral = new HashSet<>();
+        int group = 0;  // entries of one host sit together in PRECEDENCE order; only they can cover each other
         for (int i = 0; i < entries.size(); i++) {
             Entry b = entries.get(i);
+            if (b.hostClass != entries.get(group).hostClass || !Objects.equals(b.host, entries.get(group).host)) group = i;
             Entry winner = null;
-            for (int j = 0; j < i && winner == null; j++) {
+            for (int j = group; j < i && winner == null; j++) {
                 Entry a = entries.get(j);
                 if (a.route != b.route && a.covers(b)) winner = a;
             }

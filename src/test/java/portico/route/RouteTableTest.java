@@ -8,8 +8,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import portico.config.ConfigLoader;
+import portico.config.Mark;
+import portico.config.MatchConfig;
 import portico.config.Problem;
 import portico.config.Problems;
 import portico.config.RouteConfig;
@@ -105,11 +108,11 @@ class RouteTableTest {
 
         RouteMatch m = t.match(new RequestFacts("DELETE", "h", "/x/1", null, null));
 
-        assertThat(m).isEqualTo(new RouteMatch.MethodNotAllowed(java.util.Set.of("GET")));
+        assertThat(m).isEqualTo(new RouteMatch.MethodNotAllowed(Set.of("GET")));
     }
 
     @Test
-    void manyLiteralSiblingsAndHashCollisionsAreTellApart() {
+    void manyLiteralSiblingsAndHashCollisionsAreToldApart() {
         StringBuilder yaml = new StringBuilder();
         for (int i = 0; i < 200; i++) yaml.append("- {name: r").append(i).append(", service: svc, match: {paths: [/r").append(i).append("]}}\n");
         // "Aa" and "BB" have the same String.hashCode
@@ -150,7 +153,7 @@ class RouteTableTest {
 
     @Test
     void compileRefusesABadPatternWithTheRouteName() {
-        List<RouteConfig> rs = routes("- {name: bad, service: svc, match: {paths: [\"/a/{}\"]}}");
+        List<RouteConfig> rs = List.of(route(0, "bad", "/a/{}"));
 
         assertThatThrownBy(() -> RouteTable.compile(rs))
                 .isInstanceOf(IllegalStateException.class)
@@ -159,15 +162,14 @@ class RouteTableTest {
 
     @Test
     void validateReportsBadPatternsAtTheirKey() {
-        Problems p = validate("""
-                - {name: ok, service: svc, match: {paths: [/a]}}
-                - {name: bad, service: svc, match: {paths: [/b, "/c/{x}.json"]}}
-                """);
+        Problems p = new Problems("test.yaml");
+
+        RouteTable.validate(List.of(route(0, "ok", "/a"), route(1, "bad", "/b", "/c/{x}.json")), p);
 
         assertThat(p.errors()).singleElement().satisfies(e -> {
             assertThat(e.path()).isEqualTo("routes[1].match.paths[1]");
             assertThat(e.message()).contains("must be a whole segment");
-            assertThat(e.mark().line()).isEqualTo(2);
+            assertThat(e.mark()).isEqualTo(new Mark(2, 3));
         });
     }
 
@@ -261,8 +263,8 @@ class RouteTableTest {
         assertThat(ex.winner()).map(RouteConfig::name).contains("plain");
         assertThat(ex.lines()).containsExactly(
                 "hosted   no: host b.example is not a.example",
-                "headery  no: header x-v is not \"2\" (was \"1\")",
                 "methody  no: method GET is not POST or PUT",
+                "headery  no: header x-v is not \"2\" (was \"1\")",
                 "queryy   no: query v is not \"3\" (absent)",
                 "plain    MATCHES (path /x) and wins",
                 "pathy    no: path /x/1 does not match /y",
@@ -288,6 +290,12 @@ class RouteTableTest {
         Problems p = new Problems("test.yaml");
         RouteTable.validate(routes(routesYaml), p);
         return p;
+    }
+
+    /** A route the config reader would have refused, to see what compile and validate do with it. */
+    private static RouteConfig route(int index, String name, String... paths) {
+        MatchConfig m = new MatchConfig(List.of(paths), Set.of(), List.of(), Map.of(), Map.of());
+        return new RouteConfig(index, name, m, "svc", false, false, new Mark(index + 1, 3));
     }
 
     /** Routes written as YAML list items, two spaces deep under {@code routes:}. */
