@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,19 +59,33 @@ public final class Portico {
         }
     }
 
-    /** Blocks the main thread until SIGTERM/SIGINT, then drains; the JVM exits 0 after a clean drain. */
+    /**
+     * Blocks the main thread until SIGTERM/SIGINT, then drains and exits 0 (CONTRACT section 1).
+     * The JVM would otherwise report a signal death (143); halting once everything has been
+     * drained and closed is how a Java service exits 0 on SIGTERM.
+     */
     public static void awaitSignal(AutoCloseable... stop) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            int code = 0;
             for (AutoCloseable c : stop) {
                 try {
-                    if (c instanceof Gateway g) g.shutdown();
-                    else c.close();
+                    if (c instanceof Gateway g) {
+                        LoggerFactory.getLogger(Portico.class).info("shutting down: finishing requests in flight");
+                        g.shutdown();  // a grace period that ran out is logged there; still a clean stop
+                    } else {
+                        c.close();
+                    }
                 } catch (Exception e) {
                     System.err.println("error during shutdown: " + e);
+                    code = 1;
                 }
             }
+            LoggerFactory.getLogger(Portico.class).info("stopped");
+            System.out.flush();
+            System.err.flush();
             done.countDown();
+            Runtime.getRuntime().halt(code);
         }, "portico-shutdown"));
         done.await();
     }
