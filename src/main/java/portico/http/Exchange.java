@@ -24,6 +24,8 @@ public final class Exchange {
     private long responseBytes;
     private ErrorKind error;
     private String errorDetail;
+    private Identity identity;
+    private java.util.List<portico.plugin.Plugin> pluginsRan = java.util.List.of();
 
     public Exchange(HttpRequest request, EventLoop eventLoop, String requestId, String clientIp, long startNanos,
                     String path, String rawQuery) {
@@ -123,5 +125,24 @@ public final class Exchange {
     public void failed(ErrorKind kind, String detail) {
         this.error = kind;
         this.errorDetail = detail;
+    }
+
+    /** Who the request is, once authenticated; null before (or without) authentication. */
+    public Identity identity() {
+        return identity;
+    }
+
+    public void identity(Identity identity) {
+        this.identity = identity;
+    }
+
+    /** Plugins whose onRequest ran, in order; their onResponse runs in reverse. */
+    public java.util.List<portico.plugin.Plugin> pluginsRan() {
+        return pluginsRan;
+    }
+
+    public void pluginRan(portico.plugin.Plugin p) {
+        if (pluginsRan.isEmpty()) pluginsRan = new java.util.ArrayList<>(4);
+        pluginsRan.add(p);
     }
 }

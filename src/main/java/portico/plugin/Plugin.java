@@ -1,0 +1,19 @@
+package portico.plugin;
+
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.concurrent.CompletionStage;
+import portico.http.Exchange;
+
+/**
+ * One step of a route's request path. Called on the exchange's event loop; must not block (an
+ * asynchronous step returns an incomplete stage; the chain resumes on the loop).
+ * {@link #onRequest} sees the request head and may edit {@link Exchange#upstreamHeaders()};
+ * it completes with {@link Verdict#PROCEED}, a {@link Verdict.Respond}, or fails with a
+ * {@link portico.error.GatewayException}. {@link #onResponse} runs in reverse phase order for
+ * every plugin whose onRequest ran, and may edit the response head only.
+ */
+public interface Plugin {
+    CompletionStage<Verdict> onRequest(Exchange ex);
+
+    default void onResponse(Exchange ex, HttpResponse head) {}
+}
