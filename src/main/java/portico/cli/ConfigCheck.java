@@ -8,7 +8,12 @@ import portico.config.GatewayConfig;
 import portico.config.Problem;
 import portico.route.RouteTable;
 
-/** {@code portico check}: every error and warning, each as {@code FILE:LINE:COL: path: message}. */
+/**
+ * {@code portico check}: every error and warning on stderr, each as {@code FILE:LINE:COL: path: message}
+ * (warnings as {@code FILE:LINE:COL: warning: path: message}), in file order; one summary line on
+ * stdout when the config is usable. Nothing else goes to stderr, so that tools and editors can
+ * read every line of it as a location.
+ */
 public final class ConfigCheck {
     private ConfigCheck() {}
 
@@ -25,16 +30,19 @@ public final class ConfigCheck {
         return result.orThrow();
     }
 
+    /** @return 0 when the config is usable (warnings allowed), 1 with every error on {@code err} */
     public static int run(Path file, PrintStream out, PrintStream err) {
         ConfigLoader.Result result = read(file);
-        for (Problem p : result.problems().all()) (p.warning() ? out : err).println(p);
-        if (result.problems().hasErrors()) {
-            int n = result.problems().errors().size();
-            err.println(file + ": " + n + (n == 1 ? " error" : " errors"));
-            return 1;
-        }
+        for (Problem p : result.problems().all()) err.println(p);
+        if (result.problems().hasErrors()) return 1;
         GatewayConfig c = result.config();
-        out.println(file + ": OK (" + c.routes().size() + " routes, " + c.services().size() + " services)");
+        int warnings = result.problems().warnings().size();
+        out.println(file + ": OK (" + count(c.routes().size(), "route") + ", " + count(c.services().size(), "service")
+                + (warnings == 0 ? "" : ", " + count(warnings, "warning")) + ")");
         return 0;
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

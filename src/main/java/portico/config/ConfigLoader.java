@@ -35,10 +35,10 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            problems.error(new Mark(0, 0), "", "no such file");
+            problems.error(Mark.UNKNOWN, "", "no such file");
             return new Result(null, problems, Set.of());
         } catch (IOException e) {
-            problems.error(new Mark(0, 0), "", "cannot read: " + e.getMessage());
+            problems.error(Mark.UNKNOWN, "", "cannot read: " + e.getMessage());
             return new Result(null, problems, Set.of());
         }
         return parse(file.toString(), text, problems);
@@ -49,9 +49,10 @@ public final class ConfigLoader {
     }
 
     private Result parse(String source, String text, Problems problems) {
-        String interpolated = Interpolation.apply(text, env, problems);
-        YamlTree tree = YamlTree.parse(interpolated, problems);
+        Interpolation.Result interpolated = Interpolation.apply(text, env, problems);
+        YamlTree tree = YamlTree.parse(interpolated.text(), interpolated.columns(), problems);
         if (tree == null) return new Result(null, problems, Set.of());
+        problems.locate(tree::pathAt);
         ConfigNode root = ConfigNode.root(tree, problems);
         GatewayConfig config = new ConfigReader(source).read(root);
         return new Result(problems.hasErrors() ? null : config, problems, root.declaredKeys());

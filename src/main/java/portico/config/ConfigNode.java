@@ -22,6 +22,7 @@ public final class ConfigNode {
     private final String path;
     private final String schemaPath;
     private final Context ctx;
+    private final Mark parentMark;  // where to point when this key is absent: its parent
 
     /** Shared by all nodes of one read: the source positions, the problems, the declared keys. */
     static final class Context {
@@ -35,23 +36,26 @@ public final class ConfigNode {
         }
     }
 
-    ConfigNode(JsonNode node, String path, String schemaPath, Context ctx) {
+    ConfigNode(JsonNode node, String path, String schemaPath, Context ctx, Mark parentMark) {
         this.node = node;
         this.path = path;
         this.schemaPath = schemaPath;
         this.ctx = ctx;
+        this.parentMark = parentMark;
     }
 
     static ConfigNode root(YamlTree tree, Problems problems) {
-        return new ConfigNode(tree.root(), "", "", new Context(tree, problems));
+        return new ConfigNode(tree.root(), "", "", new Context(tree, problems), new Mark(1, 1));
     }
 
     public String path() {
         return path;
     }
 
+    /** Where the value stands; for an absent key (or one inside an alias), where its parent does. */
     public Mark mark() {
-        return ctx.tree.valueMark(path);
+        Mark m = ctx.tree.valueMark(path);
+        return m.equals(Mark.UNKNOWN) ? parentMark : m;
     }
 
     public Problems problems() {
@@ -114,7 +118,7 @@ public final class ConfigNode {
 
     public ConfigNode get(String key) {
         return new ConfigNode(node != null && node.isObject() ? node.get(key) : null, child(key),
-                schemaPath.isEmpty() ? key : schemaPath + "." + key, ctx);
+                schemaPath.isEmpty() ? key : schemaPath + "." + key, ctx, mark());
     }
 
     /** The entries of a map whose keys are names chosen by the user (services, consumers). */
@@ -127,7 +131,7 @@ public final class ConfigNode {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            out.put(e.getKey(), new ConfigNode(e.getValue(), child(e.getKey()), schemaPath + ".*", ctx));
+            out.put(e.getKey(), new ConfigNode(e.getValue(), child(e.getKey()), schemaPath + ".*", ctx, mark()));
         }
         return out;
     }
@@ -138,7 +142,7 @@ public final class ConfigNode {
         if (!present()) return out;
         if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                out.add(new ConfigNode(node.get(i), path + "[" + i + "]", schemaPath + "[]", ctx));
+                out.add(new ConfigNode(node.get(i), path + "[" + i + "]", schemaPath + "[]", ctx, mark()));
             }
         } else if (node.isValueNode()) {
             out.add(this);
@@ -154,7 +158,8 @@ public final class ConfigNode {
             error("expected a single value, not a " + (node.isArray() ? "list" : "map"));
             return fallback;
         }
-        return node.asText();
+        String written = ctx.tree.scalarText(path);
+        return written != null ? written : node.asText();
     }
 
     public String requiredText() {
@@ -195,21 +200,20 @@ public final class ConfigNode {
     public int integer(int fallback, int min, int max) {
         if (!present()) return fallback;
         if (!node.isIntegralNumber()) {
-            error("expected a whole number, was '" + node.asText() + "'");
+            error("expected a whole number, was " + shown());
             return fallback;
         }
-        long v = node.asLong();
-        if (v < min || v > max) {
-            error("must be within " + min + ".." + max + ", was " + v);
+        if (!node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+            error("must be within " + min + ".." + max + ", was " + shown().replace("'", ""));
             return fallback;
         }
-        return (int) v;
+        return (int) node.asLong();
     }
 
     public boolean bool(boolean fallback) {
         if (!present()) return fallback;
         if (node.isBoolean()) return node.asBoolean();
-        error("expected true or false, was '" + node.asText() + "'");
+        error("expected true or false, was " + shown());
         return fallback;
     }
 
@@ -230,6 +234,14 @@ public final class ConfigNode {
             if (s != null) out.add(s);
         }
         return out;
+    }
+
+    /** The value for a message: a scalar as written, in quotes, or what kind of thing it is. */
+    private String shown() {
+        if (node.isArray()) return "a list";
+        if (node.isObject()) return "a map";
+        String written = ctx.tree.scalarText(path);
+        return "'" + (written != null ? written : node.asText()) + "'";
     }
 
     private String child(String key) {

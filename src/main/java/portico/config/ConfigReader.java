@@ -4,7 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +19,12 @@ import java.util.regex.Pattern;
  * (a route's service) are checked once everything is read.
  */
 final class ConfigReader {
-    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+    private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
     private static final Pattern HOST_PATTERN = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\\.?");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private static final long ONE_GB = 1L << 30;  // Netty's decoder limits are ints
 
     private final String source;
 
@@ -58,14 +60,7 @@ final class ConfigReader {
         for (ConfigNode item : node.items()) {
             if (item.isObject()) {
                 item.object("address", "tls");
-                ListenerConfig.Tls tls = null;
-                ConfigNode t = item.get("tls");
-                if (t.present() && t.object("cert", "key")) {
-                    String cert = t.get("cert").requiredText();
-                    String key = t.get("key").requiredText();
-                    if (cert != null && key != null) tls = new ListenerConfig.Tls(resolve(cert), resolve(key));
-                }
-                ListenerConfig l = address(item.get("address"), tls);
+                ListenerConfig l = address(item.get("address"), tls(item.get("tls")));
                 if (l != null) out.add(l);
             } else {
                 ListenerConfig l = address(item, null);
@@ -74,6 +69,45 @@ final class ConfigReader {
         }
         if (out.isEmpty() && !node.problems().hasErrors()) node.error("needs at least one address");
         return out;
+    }
+
+    private ListenerConfig.Tls tls(ConfigNode t) {
+        if (!t.object("certificates")) return null;
+        ConfigNode list = t.get("certificates");
+        List<ListenerConfig.Certificate> certificates = new ArrayList<>();
+        for (ConfigNode c : list.items()) {
+            if (!c.object("cert", "key")) {
+                if (!c.present()) c.error("needs cert and key");
+                continue;
+            }
+            java.nio.file.Path cert = pemFile(c.get("cert"));
+            java.nio.file.Path key = pemFile(c.get("key"));
+            if (cert != null && key != null) certificates.add(new ListenerConfig.Certificate(cert, key));
+        }
+        if (!list.present()) {
+            list.error("is required (a list of {cert, key})");
+            return null;
+        }
+        if (list.isList() && list.items().isEmpty()) {
+            list.error("needs at least one {cert, key}");
+            return null;
+        }
+        if (certificates.size() > 1) {
+            list.warning("only the first certificate is served for now; choosing one by SNI is not implemented yet");
+        }
+        return certificates.isEmpty() ? null : new ListenerConfig.Tls(certificates);
+    }
+
+    /** A file named relative to the config file; checked here so that {@code check} finds a typo, not startup. */
+    private java.nio.file.Path pemFile(ConfigNode node) {
+        String name = node.requiredText();
+        if (name == null) return null;
+        java.nio.file.Path file = resolve(name);
+        if (!java.nio.file.Files.isReadable(file)) {
+            node.error("cannot read " + file);
+            return null;
+        }
+        return file;
     }
 
     private java.nio.file.Path resolve(String file) {
@@ -128,11 +162,11 @@ final class ConfigReader {
         int conns = node.get("max_connections").integer(d.maxConnections(), 1, 1_000_000);
         Duration headerTimeout = positive(node.get("header_timeout"), d.headerTimeout());
         Duration keepAlive = positive(node.get("keepalive_timeout"), d.keepAliveTimeout());
-        if (header > Integer.MAX_VALUE / 2) {
+        if (header > ONE_GB) {
             node.get("max_header_bytes").error("must be at most 1GB");
             header = d.maxHeaderBytes();
         }
-        if (uri > Integer.MAX_VALUE / 2) {
+        if (uri > ONE_GB) {
             node.get("max_uri_bytes").error("must be at most 1GB");
             uri = d.maxUriBytes();
         }
@@ -178,13 +212,17 @@ final class ConfigReader {
                 TargetConfig t = target(url, 1);
                 if (t != null) targets.add(t);
             } else if (list.present()) {
-                for (ConfigNode item : list.items()) {
-                    item.object("url", "weight");
+                List<ConfigNode> items = list.items();
+                for (ConfigNode item : items) {
+                    if (!item.object("url", "weight")) {
+                        if (!item.present()) item.error("needs a url");
+                        continue;
+                    }
                     int weight = item.get("weight").integer(1, 1, 1000);
                     TargetConfig t = target(item.get("url"), weight);
                     if (t != null) targets.add(t);
                 }
-                if (list.items().isEmpty()) list.error("needs at least one target");
+                if (items.isEmpty() && list.isList()) list.error("needs at least one target");
             } else {
                 s.error("needs a url or targets");
             }
@@ -201,6 +239,10 @@ final class ConfigReader {
     private TargetConfig target(ConfigNode node, int weight) {
         String text = node.requiredText();
         if (text == null) return null;
+        if (!text.contains("://")) {
+            node.error("a service URL starts with http:// or https://, was '" + text + "'");
+            return null;
+        }
         URI uri;
         try {
             uri = new URI(text);
@@ -232,7 +274,7 @@ final class ConfigReader {
 
     private List<RouteConfig> routes(ConfigNode node, Map<String, ServiceConfig> services) {
         List<RouteConfig> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
+        Map<String, ConfigNode> names = new HashMap<>();
         List<ConfigNode> items = node.items();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode r = items.get(i);
@@ -242,8 +284,12 @@ final class ConfigReader {
             String name = r.get("name").requiredText();
             if (name != null && !NAME.matcher(name).matches()) {
                 r.get("name").error("a route name may have letters, digits, '_', '.' and '-', was '" + name + "'");
-            } else if (name != null && !names.add(name)) {
-                r.get("name").error("another route is already named '" + name + "'");
+            } else if (name != null && names.containsKey(name)) {
+                ConfigNode first = names.get(name);
+                r.get("name").error("route name '" + name + "' is already used by " + first.path().replace(".name", "")
+                        + " (line " + first.mark().line() + ")");
+            } else if (name != null) {
+                names.put(name, r.get("name"));
             }
             MatchConfig match = match(r.get("match"));
             ConfigNode svc = r.get("service");
@@ -289,6 +335,8 @@ final class ConfigReader {
                 meth.error("not an HTTP method: '" + s + "'");
                 continue;
             }
+            String close = METHODS.contains(up) ? "" : Suggest.didYouMean(up, METHODS);
+            if (!close.isEmpty()) meth.warning("'" + s + "' is not a standard HTTP method" + close);
             methods.add(up);
         }
         List<String> hosts = new ArrayList<>();

@@ -1,6 +1,7 @@
 package portico.config;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /** "did you mean" for misspelled keys: the closest known key within a small edit distance. */
 public final class Suggest {
@@ -10,7 +11,7 @@ public final class Suggest {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
-            int d = distance(given.toLowerCase(), k.toLowerCase());
+            int d = distance(given.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = k;

@@ -1,6 +1,7 @@
 package portico.config;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,7 +11,9 @@ import java.util.regex.Pattern;
  */
 public final class Units {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+) *(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    /** Far beyond any sensible timeout or window, and far below what Duration.toNanos() can hold. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
     private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)%");
 
     private Units() {}
@@ -21,29 +24,43 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a duration such as 500ms, 3s, 15m or 1h, was '" + text + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        Duration d;
+        try {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {  // more digits than a long holds
+            d = null;
+        }
+        if (d == null || d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("must be at most 365d, was '" + text + "'");
+        }
+        return d;
     }
 
+    /** @throws IllegalArgumentException with a message fit for the user */
     public static long size(String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a size such as 512B, 16KB or 10MB, was '" + text + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase();
-        return switch (unit) {
-            case "KB" -> n * 1024;
-            case "MB" -> n * 1024 * 1024;
-            case "GB" -> n * 1024 * 1024 * 1024;
-            default -> n;
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        long factor = switch (unit) {
+            case "KB" -> 1024;
+            case "MB" -> 1024 * 1024;
+            case "GB" -> 1024 * 1024 * 1024;
+            default -> 1;
         };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("is too large a size, was '" + text + "'");
+        }
     }
 
     /** @return a fraction in [0, 1] */

@@ -4,7 +4,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -132,7 +131,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (headStarted) {
             state = State.CLOSED;
             GatewayException e = new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request head took longer than limits.header_timeout");
-            FullHttpResponse res = ProblemResponse.of(ctx.alloc(), e, null);
+            // No head, so no incoming id to keep; every response still carries one (CONTRACT section 3).
+            FullHttpResponse res = ProblemResponse.of(ctx.alloc(), e, RequestIds.generate());
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -221,16 +221,24 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 refused = new GatewayException(ErrorKind.MALFORMED, e.getMessage());
             }
         }
-        Exchange ex = new Exchange(req, (EventLoop) ctx.channel().eventLoop(), requestId, clientIp, System.nanoTime(),
+        if (refused != null) {
+            refuse(refused, requestId);
+            return;
+        }
+        Exchange ex = new Exchange(req, ctx.channel().eventLoop(), requestId, clientIp, System.nanoTime(),
                 path, rawQuery);
         state = State.ROUTING;
         relay = new Relay(this, ctx, ex, revision, server, tls, peer);
-        if (refused != null) {
-            // Framing is in doubt, so nothing after this head can be trusted: answer and close.
-            relay.failBeforeUpstream(refused, true);
+        if (uri.length() > revision.config().limits().maxUriBytes()) {
+            // The decoder's line limit leaves room for the method and version, so it is only a
+            // backstop; this is the exact limit. The head parsed, so the connection may go on.
+            relay.failBeforeUpstream(new GatewayException(ErrorKind.URI_TOO_LONG, "the request target of " + uri.length()
+                    + " bytes is longer than limits.max_uri_bytes"), false);
             return;
         }
         long declared = HttpUtil.getContentLength(req, -1L);
+        // Forwarded in its plain spelling ("005" becomes "5"): some parsers read a leading zero as octal.
+        if (declared >= 0) req.headers().set(HttpHeaderNames.CONTENT_LENGTH, declared);
         if (declared > server.limits().maxBodyBytes()) {
             relay.failBeforeUpstream(new GatewayException(ErrorKind.BODY_TOO_LARGE,
                     "the request body of " + declared + " bytes is larger than limits.max_body_bytes"), false);
@@ -250,6 +258,18 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else {
             relay.failBeforeUpstream(new GatewayException(ErrorKind.NO_ROUTE, "no route for " + req.method() + " " + path), false);
         }
+    }
+
+    /**
+     * Framing is in doubt, so nothing after this head can be trusted: answer and close. No Relay:
+     * it would read the very headers that were refused (a Content-Length of "5, 5" throws there).
+     */
+    private void refuse(GatewayException e, String requestId) {
+        state = State.CLOSED;  // dispatch() then releases the body part of a refused FullHttpRequest
+        server.exchangeEnded();
+        FullHttpResponse res = ProblemResponse.of(ctx.alloc(), e, requestId);
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static String host(HttpRequest req) {

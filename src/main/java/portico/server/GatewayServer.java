@@ -13,7 +13,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -28,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.Limits;
 import portico.config.ListenerConfig;
+import portico.http.ServerCodec;
 import portico.net.Transport;
 import portico.runtime.Revision;
 
@@ -176,8 +176,10 @@ public final class GatewayServer implements AutoCloseable {
                     ctx.fireChannelRead(msg);
                 }
             });
-            // The request line limit is the URI limit plus room for the method and version.
-            p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+            // The request line limit is the URI limit plus room for the method and version (the
+            // exact URI limit is ExchangeHandler's). ServerCodec, not HttpServerCodec: it also
+            // refuses obs-fold and sloppy request lines, which Netty's decoder lets through.
+            p.addLast("codec", new ServerCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength((int) limits.maxUriBytes() + 32)
                     .setMaxHeaderSize((int) limits.maxHeaderBytes())
                     .setMaxChunkSize(64 * 1024)

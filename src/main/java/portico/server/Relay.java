@@ -364,8 +364,18 @@ final class Relay implements UpstreamListener {
         if (!requestComplete && upstream != null && upstream.isWritable()) {
             // Nothing came from the client for timeouts.idle while its body was streaming.
             failBeforeResponseOrAbort(new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request body stalled"));
+        } else if (!requestComplete && upstream != null) {
+            // The upstream stopped reading the body: the response timer has not started (it runs
+            // from the end of the request), so without this the exchange would wait for ever.
+            GatewayException e = new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, "service '" + service.name() + "' ("
+                    + target + ") read none of the request body for timeouts.idle (" + service.timeouts().idle().toMillis() + "ms)");
+            if (responseStarted) abort(e.getMessage());
+            else failBeforeResponse(e);
         } else if (responseStarted) {
-            abort("no bytes from " + target + " for timeouts.idle while streaming the response");
+            // Backpressure stops reading the upstream while the client is not reading: say whose silence it was.
+            abort(client.channel().isWritable()
+                    ? "no bytes from " + target + " for timeouts.idle while streaming the response"
+                    : "the client read none of the response for timeouts.idle");
         }
         // Otherwise we are waiting for the response head: timeouts.response governs that.
     }
@@ -377,9 +387,10 @@ final class Relay implements UpstreamListener {
         if (gone != null) UpstreamClient.discard(target, gone);
         if (finished) return;
         if (!responseStarted) {
-            // A pooled connection the upstream had already closed: safe to try once more on a
-            // fresh one when no body byte can have been consumed.
-            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete) {
+            // A pooled connection the upstream closed as the request arrived: try once more on a
+            // fresh one, but only when nothing is lost by sending it twice — no body to replay and
+            // an idempotent method, since the upstream may have acted on it (RFC 9112 section 9.3.1).
+            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete && idempotent(ex.request().method())) {
                 retriedStale = true;
                 requestSent = false;
                 cancelResponseTimer();
@@ -392,6 +403,12 @@ final class Relay implements UpstreamListener {
         } else {
             abort("upstream " + target + " closed mid-response");
         }
+    }
+
+    /** RFC 9110 section 9.2.2. */
+    private static boolean idempotent(HttpMethod m) {
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
     }
 
     void clientClosed() {

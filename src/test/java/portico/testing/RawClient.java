@@ -45,6 +45,24 @@ public final class RawClient implements AutoCloseable {
 
     /** Reads one response head (and its Content-Length body, if any). */
     public RawResponse readResponse() {
+        RawResponse res = readResponseHead();
+        String cl = res == null ? null : res.header("content-length");
+        if (cl == null) return res;
+        try {
+            byte[] body = socket.getInputStream().readNBytes(Integer.parseInt(cl.trim()));
+            return res.withBody(new String(body, StandardCharsets.UTF_8));
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no response body within the socket timeout", e);
+        } catch (IOException e) {
+            return null;  // reset: treated as "closed without an answer"
+        }
+    }
+
+    /**
+     * Reads one response head and nothing after it, whatever Content-Length says: for answers to
+     * HEAD, and for interim answers such as 100 Continue. Null when the connection closed first.
+     */
+    public RawResponse readResponseHead() {
         try {
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -57,13 +75,7 @@ public final class RawClient implements AutoCloseable {
             }
             String text = head.toString(StandardCharsets.ISO_8859_1);
             if (text.isEmpty()) return null;
-            RawResponse res = RawResponse.parseHead(text);
-            String cl = res.header("content-length");
-            if (cl != null) {
-                byte[] body = in.readNBytes(Integer.parseInt(cl.trim()));
-                res = res.withBody(new String(body, StandardCharsets.UTF_8));
-            }
-            return res;
+            return RawResponse.parseHead(text);
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no response within the socket timeout", e);
         } catch (IOException e) {

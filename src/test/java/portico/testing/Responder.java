@@ -35,6 +35,25 @@ public final class Responder {
         return this;
     }
 
+    /**
+     * Closes the connection after this response without saying so in the head, as a server whose
+     * keep-alive timeout fires right after answering does.
+     */
+    public Responder closeUnannounced() {
+        closeAfter = true;
+        return this;
+    }
+
+    /**
+     * Closes the connection (FIN) without answering this request: what a client sees when a server
+     * closes an idle keep-alive connection just as a request on it arrives.
+     */
+    public void hangUp() throws IOException {
+        committed = true;
+        closeAfter = true;
+        out.close();
+    }
+
     public void body(String text) throws IOException {
         body(text.getBytes(StandardCharsets.UTF_8));
     }
