@@ -28,9 +28,13 @@ public final class ClientAddress {
 
     /** @return the client's address as text (IPv6 without brackets) */
     public String resolve(InetAddress peer, HttpHeaders headers) {
-        String peerText = NetUtil.toAddressString(peer);
+        return resolve(peer, NetUtil.toAddressString(peer), headers);
+    }
+
+    /** As {@link #resolve(InetAddress, HttpHeaders)}, with the peer's text already known (it is per connection). */
+    public String resolve(InetAddress peer, String peerText, HttpHeaders headers) {
         if (trusted.isEmpty() || !isTrusted(peer)) return peerText;
-        List<String> values = headers.getAll("X-Forwarded-For");
+        List<String> values = headers.getAll(HeaderNames.X_FORWARDED_FOR);
         for (int v = values.size() - 1; v >= 0; v--) {
             String[] hops = values.get(v).split(",");
             for (int i = hops.length - 1; i >= 0; i--) {

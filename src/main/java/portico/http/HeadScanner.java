@@ -1,6 +1,7 @@
 package portico.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 
 /**
  * Reads the raw bytes of a request head for the two shapes Netty's decoder accepts but a gateway
@@ -20,10 +21,14 @@ final class HeadScanner {
 
     /** Scans {@code buf[from, to)}; stops looking at the blank line that ends the head. */
     void scan(ByteBuf buf, int from, int to) {
-        for (int i = from; i < to && state != State.BODY; i++) {
-            step(buf.getByte(i));
-        }
+        // forEachByte, not getByte(i): one bounds and reference-count check per call, not per byte.
+        if (to > from && state != State.BODY) buf.forEachByte(from, to - from, stepper);
     }
+
+    private final ByteProcessor stepper = b -> {
+        step(b);
+        return state != State.BODY;
+    };
 
     private void step(byte b) {
         switch (state) {

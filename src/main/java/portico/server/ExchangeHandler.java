@@ -15,8 +15,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -29,6 +29,7 @@ import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
+import portico.http.HeaderNames;
 import portico.http.RequestIds;
 import portico.route.BadPathException;
 import portico.route.PathNormalizer;
@@ -55,11 +56,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
     private boolean bytesSinceLastExchange;
-    private ScheduledFuture<?> timer;
+    /** Bytes of a pipelined head arrived while the previous exchange ran (see Relay's early read). */
+    private boolean bytesDuringExchange;
+    /** The head timeout, the keep-alive idle timeout and the discard window: one at a time. */
+    private ConnectionTimer timer;
+    /** Lent to each exchange's Relay for timeouts.response. */
+    private ConnectionTimer responseTimer;
     private boolean firstExchange = true;
     private Relay relay;
+    /** The TCP peer and its text, fixed for the connection's life. */
+    private InetAddress peer;
+    private String peerText;
     private long discarded;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
+    private final Runnable onHeadTimer = () -> onTimer(true);
+    private final Runnable onIdleTimer = () -> onTimer(false);
 
     ExchangeHandler(GatewayServer server, boolean tls) {
         this.server = server;
@@ -72,12 +83,24 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             bytesSinceLastExchange = true;
             // From the first byte of a head, the client has header_timeout to finish it (slowloris).
             arm(server.limits().headerTimeout().toMillis(), true);
+        } else if (state == State.ROUTING || state == State.RELAYING) {
+            bytesDuringExchange = true;
         }
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new ConnectionTimer(ctx.executor());
+        this.responseTimer = new ConnectionTimer(ctx.executor());
+    }
+
+    String peerText() {
+        return peerText;
+    }
+
+    ConnectionTimer responseTimer() {
+        return responseTimer;
     }
 
     @Override
@@ -94,9 +117,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        // A new connection must start its request within header_timeout; an idle keep-alive one is kept longer.
-        long idle = firstExchange ? server.limits().headerTimeout().toMillis() : server.limits().keepAliveTimeout().toMillis();
-        arm(idle, false);
+        if (queued.isEmpty() && bytesDuringExchange) {
+            // Part of the next head came while the last answer was being made: its clock runs now.
+            bytesSinceLastExchange = true;
+            arm(server.limits().headerTimeout().toMillis(), true);
+        } else {
+            // A new connection must start its request within header_timeout; an idle keep-alive one is kept longer.
+            long idle = firstExchange ? server.limits().headerTimeout().toMillis() : server.limits().keepAliveTimeout().toMillis();
+            arm(idle, false);
+        }
+        bytesDuringExchange = false;
         if (queued.isEmpty()) {
             ctx.read();
             return;
@@ -110,19 +140,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(long millis, boolean headStarted) {
-        cancelTimer();
-        timer = ctx.executor().schedule(() -> onTimer(headStarted), millis, TimeUnit.MILLISECONDS);
+        timer.arm(TimeUnit.MILLISECONDS.toNanos(millis), headStarted ? onHeadTimer : onIdleTimer);
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.disarm();
     }
 
     private void onTimer(boolean headStarted) {
-        timer = null;
         if (state == State.DISCARDING) {
             close();
             return;
@@ -203,10 +228,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         firstExchange = false;
         server.exchangeStarted();
         Revision revision = server.revision();
-        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        String incomingId = req.headers().get("X-Request-Id");
+        if (peer == null) {
+            peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+            peerText = NetUtil.toAddressString(peer);
+        }
+        String incomingId = req.headers().get(HeaderNames.X_REQUEST_ID);
         String requestId = RequestIds.acceptable(incomingId) ? incomingId : RequestIds.generate();
-        String clientIp = revision.clientAddress().resolve(peer, req.headers());
+        String clientIp = revision.clientAddress().resolve(peer, peerText, req.headers());
 
         GatewayException refused = FramingGuard.check(req);
         String uri = req.uri();
@@ -336,7 +364,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimer();
+        timer.stop();
+        responseTimer.stop();
         for (Object m; (m = queued.poll()) != null; ) ReferenceCountUtil.release(m);
         State was = state;
         state = State.CLOSED;

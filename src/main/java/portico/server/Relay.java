@@ -1,11 +1,14 @@
 package portico.server;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,19 +21,17 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
+import portico.http.HeaderNames;
 import portico.http.HopByHop;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
@@ -76,7 +77,8 @@ final class Relay implements UpstreamListener {
     private boolean reusedConnection;
     private boolean retriedStale;
     private long bodyBytes;
-    private ScheduledFuture<?> responseTimer;
+    private boolean responseTimerArmed;
+    private final Runnable onResponseTimeout = this::onResponseTimeout;
 
     Relay(ExchangeHandler owner, ChannelHandlerContext client, Exchange ex, Revision revision, GatewayServer server,
           boolean tls, InetAddress peer) {
@@ -122,36 +124,36 @@ final class Relay implements UpstreamListener {
         // The gateway answers 100-continue itself once it is ready for the body (see #onAcquired).
         h.remove(HttpHeaderNames.EXPECT);
         boolean trusted = revision.clientAddress().isTrusted(peer);
-        String peerText = NetUtil.toAddressString(peer);
-        String incomingFor = String.join(", ", h.getAll("X-Forwarded-For"));
+        String peerText = owner.peerText();
+        String incomingFor = trusted ? String.join(", ", h.getAll(HeaderNames.X_FORWARDED_FOR)) : "";
         if (trusted && !incomingFor.isEmpty()) {
-            h.set("X-Forwarded-For", incomingFor + ", " + peerText);
+            h.set(HeaderNames.X_FORWARDED_FOR, incomingFor + ", " + peerText);
         } else {
-            h.set("X-Forwarded-For", peerText);
+            h.set(HeaderNames.X_FORWARDED_FOR, peerText);
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
-        if (!trusted || !h.contains("X-Forwarded-Proto")) h.set("X-Forwarded-Proto", tls ? "https" : "http");
-        if (!trusted || !h.contains("X-Forwarded-Host")) {
-            if (host != null) h.set("X-Forwarded-Host", host);
-            else h.remove("X-Forwarded-Host");
+        if (!trusted || !h.contains(HeaderNames.X_FORWARDED_PROTO)) h.set(HeaderNames.X_FORWARDED_PROTO, tls ? "https" : "http");
+        if (!trusted || !h.contains(HeaderNames.X_FORWARDED_HOST)) {
+            if (host != null) h.set(HeaderNames.X_FORWARDED_HOST, host);
+            else h.remove(HeaderNames.X_FORWARDED_HOST);
         }
         if (!trusted) {
             // An untrusted peer's own forwarding claims are discarded (CONTRACT section 5).
-            h.remove("Forwarded");
-            h.remove("X-Real-IP");
-            h.remove("X-Forwarded-Prefix");
-            h.remove("X-Forwarded-Port");
+            h.remove(HeaderNames.FORWARDED);
+            h.remove(HeaderNames.X_REAL_IP);
+            h.remove(HeaderNames.X_FORWARDED_PREFIX);
+            h.remove(HeaderNames.X_FORWARDED_PORT);
         }
         if (match.route().stripPrefix() && !match.matchedPrefix().isEmpty() && !match.matchedPrefix().equals("/")) {
-            h.set("X-Forwarded-Prefix", match.matchedPrefix());
+            h.set(HeaderNames.X_FORWARDED_PREFIX, match.matchedPrefix());
         }
-        h.set("X-Request-Id", ex.requestId());
+        h.set(HeaderNames.X_REQUEST_ID, ex.requestId());
         return h;
     }
 
     private void connect() {
         target = service.pick();
-        ex.target(target.toString());
+        ex.target(target.authority());
         Future<Channel> acquired = target.pool(ex.eventLoop()).acquire();
         if (acquired.isDone()) onAcquired(acquired);
         else acquired.addListener(f -> onAcquired(acquired));
@@ -176,19 +178,25 @@ final class Relay implements UpstreamListener {
         if (!base.isEmpty()) {
             head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamHead.method(), base + upstreamHead.uri(), h);
         }
-        if (!preserveHost) h.set(HttpHeaderNames.HOST, target.config().authority());
+        if (!preserveHost) h.set(HttpHeaderNames.HOST, target.authority());
         else if (ex.request().headers().contains(HttpHeaderNames.HOST)) h.set(HttpHeaderNames.HOST, ex.request().headers().get(HttpHeaderNames.HOST));
-        upstream.write(head);
-        if (expectContinue && !requestComplete) {
-            expectContinue = false;
-            client.writeAndFlush(ExchangeHandler.continueResponse());
+        if (requestComplete && pending.isEmpty()) {
+            // No body (the common GET): head and end as one message, one trip through the pipeline.
+            upstream.write(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(),
+                    Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE));
+        } else {
+            upstream.write(head);
+            if (expectContinue && !requestComplete) {
+                expectContinue = false;
+                client.writeAndFlush(ExchangeHandler.continueResponse());
+            }
+            boolean wroteLast = false;
+            for (HttpContent c; (c = pending.poll()) != null; ) {
+                wroteLast |= c instanceof LastHttpContent;
+                upstream.write(c);
+            }
+            if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-        boolean wroteLast = false;
-        for (HttpContent c; (c = pending.poll()) != null; ) {
-            wroteLast |= c instanceof LastHttpContent;
-            upstream.write(c);
-        }
-        if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
         upstream.flush();
         if (requestComplete) {
             onRequestSent();
@@ -237,14 +245,20 @@ final class Relay implements UpstreamListener {
 
     private void onRequestSent() {
         requestSent = true;
-        if (!responseStarted && responseTimer == null) {
-            long millis = service.timeouts().response().toMillis();
-            responseTimer = client.executor().schedule(this::onResponseTimeout, millis, TimeUnit.MILLISECONDS);
+        if (!responseStarted && !responseTimerArmed) {
+            responseTimerArmed = true;
+            owner.responseTimer().arm(service.timeouts().response().toNanos(), onResponseTimeout);
         }
+        // The whole request is here, so the client's next bytes belong to the next request. Asking
+        // for them now rather than after the answer keeps the socket's read interest on: Netty drops
+        // it (an epoll_ctl call) whenever no read is pending, and would add it back (another) for
+        // the next head. A client that hangs up is then seen at once, and at most one read's worth
+        // of a pipelined request waits in ExchangeHandler's queue.
+        client.read();
     }
 
     private void onResponseTimeout() {
-        responseTimer = null;
+        responseTimerArmed = false;
         if (finished || responseStarted) return;
         failBeforeResponse(new GatewayException(ErrorKind.UPSTREAM_TIMEOUT,
                 "service '" + service.name() + "' sent no response head within timeouts.response ("
@@ -526,9 +540,9 @@ final class Relay implements UpstreamListener {
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
+        if (responseTimerArmed) {
+            responseTimerArmed = false;
+            owner.responseTimer().disarm();
         }
     }
 

@@ -12,12 +12,19 @@ import portico.config.TargetConfig;
  */
 public final class Target {
     private final TargetConfig config;
+    private final String authority;
     private final ConcurrentHashMap<EventLoop, ChannelPool> pools = new ConcurrentHashMap<>();
     private final Function<EventLoop, ChannelPool> poolFactory;
 
     Target(TargetConfig config, Function<EventLoop, ChannelPool> poolFactory) {
         this.config = config;
         this.poolFactory = poolFactory;
+        this.authority = config.authority();
+    }
+
+    /** The Host header value for this target, computed once (see {@link TargetConfig#authority()}). */
+    public String authority() {
+        return authority;
     }
 
     public TargetConfig config() {
@@ -36,6 +43,6 @@ public final class Target {
 
     @Override
     public String toString() {
-        return config.authority();
+        return authority;
     }
 }
