@@ -169,9 +169,12 @@ final class Relay implements UpstreamListener {
             return;
         }
         upstream = f.getNow();
-        reusedConnection = upstream.hasAttr(USED) && Boolean.TRUE.equals(upstream.attr(USED).get());
-        upstream.attr(USED).set(Boolean.TRUE);
-        UpstreamClient.bind(upstream, this);
+        reusedConnection = UpstreamClient.bind(upstream, this);
+        if (!upstream.isActive()) {
+            // Closed between the pool's health check and now: its close event went to nobody.
+            onUpstreamClosed(null);
+            return;
+        }
         HttpHeaders h = upstreamHead.headers();
         String base = target.config().basePath();
         HttpRequest head = upstreamHead;
@@ -207,8 +210,6 @@ final class Relay implements UpstreamListener {
         // Read at once: an upstream may answer (e.g. 413) before it has the whole body.
         upstream.read();
     }
-
-    private static final io.netty.util.AttributeKey<Boolean> USED = io.netty.util.AttributeKey.valueOf("portico.upstream.used");
 
     void clientContent(HttpContent c) {
         if (!bodyExpected || finished) {

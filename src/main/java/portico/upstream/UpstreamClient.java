@@ -97,8 +97,14 @@ public final class UpstreamClient implements AutoCloseable {
                 Math.max(1, timeouts.connect().toMillis()), MAX_CONNECTIONS_PER_LOOP, MAX_PENDING_ACQUIRES, true, true);
     }
 
-    public static void bind(Channel ch, UpstreamListener listener) {
-        UpstreamHandler.bind(ch, listener);
+    /**
+     * Hands a connection's events to {@code listener} until release or discard.
+     *
+     * @return true when the connection carried an exchange before, so the upstream may have closed
+     *     it while it sat in the pool
+     */
+    public static boolean bind(Channel ch, UpstreamListener listener) {
+        return UpstreamHandler.bind(ch, listener);
     }
 
     /** Gives a connection back for reuse; a read is kept pending so that a close by the peer is seen at once. */
