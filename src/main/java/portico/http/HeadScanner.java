@@ -86,6 +86,11 @@ final class HeadScanner {
         return p;
     }
 
+    /** Whether bytes of a head have been consumed and its blank line has not. */
+    boolean inHead() {
+        return state != State.BEFORE_REQUEST_LINE && state != State.BODY;
+    }
+
     /** The previous message ended: the next byte belongs to a new head. */
     void nextHead() {
         state = State.BEFORE_REQUEST_LINE;

@@ -32,6 +32,15 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         init(new Decoder(config), new Encoder());
     }
 
+    /**
+     * Whether part of the next request head has arrived and the rest has not, so its header timeout
+     * should be running. Bytes read while the previous exchange was answered are decoded at once:
+     * a whole head waits as a message, a partial one only shows here.
+     */
+    public boolean headStarted() {
+        return inboundHandler().headStarted();
+    }
+
     /** Why the scanner refused a head; the message is the detail the client reads. */
     public static final class MalformedHead extends IllegalArgumentException {
         MalformedHead(String message) {
@@ -49,6 +58,11 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
 
         Decoder(HttpDecoderConfig config) {
             super(config);
+        }
+
+        boolean headStarted() {
+            // Consumed head lines are in the scanner's state; a partial line is still in the cumulation.
+            return scanner.inHead() || internalBuffer().isReadable();
         }
 
         @Override

@@ -78,6 +78,11 @@ public final class Gateway implements AutoCloseable {
         return server.inFlight();
     }
 
+    /** Client connections open now, counted against {@code limits.max_connections}. */
+    public int openConnections() {
+        return server.openConnections();
+    }
+
     /** Refuses new connections, finishes in-flight exchanges within the grace period, then stops. */
     public boolean shutdown() throws InterruptedException {
         boolean clean = server.drain(grace);

@@ -31,6 +31,7 @@ import portico.error.ProblemResponse;
 import portico.http.Exchange;
 import portico.http.HeaderNames;
 import portico.http.RequestIds;
+import portico.http.ServerCodec;
 import portico.route.BadPathException;
 import portico.route.PathNormalizer;
 import portico.route.RequestFacts;
@@ -56,8 +57,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
     private boolean bytesSinceLastExchange;
-    /** Bytes of a pipelined head arrived while the previous exchange ran (see Relay's early read). */
-    private boolean bytesDuringExchange;
+    /** The decoder in front of this handler; it knows whether part of the next head has arrived. */
+    private ServerCodec codec;
     /** The head timeout, the keep-alive idle timeout and the discard window: one at a time. */
     private ConnectionTimer timer;
     /** Lent to each exchange's Relay for timeouts.response. */
@@ -83,14 +84,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             bytesSinceLastExchange = true;
             // From the first byte of a head, the client has header_timeout to finish it (slowloris).
             arm(server.limits().headerTimeout().toMillis(), true);
-        } else if (state == State.ROUTING || state == State.RELAYING) {
-            bytesDuringExchange = true;
         }
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.codec = ctx.pipeline().get(ServerCodec.class);
         this.timer = new ConnectionTimer(ctx.executor());
         this.responseTimer = new ConnectionTimer(ctx.executor());
     }
@@ -117,8 +117,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (queued.isEmpty() && bytesDuringExchange) {
-            // Part of the next head came while the last answer was being made: its clock runs now.
+        if (queued.isEmpty() && codec != null && codec.headStarted()) {
+            // Part of the next head came with or during the last exchange: its clock runs from now.
             bytesSinceLastExchange = true;
             arm(server.limits().headerTimeout().toMillis(), true);
         } else {
@@ -126,7 +126,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             long idle = firstExchange ? server.limits().headerTimeout().toMillis() : server.limits().keepAliveTimeout().toMillis();
             arm(idle, false);
         }
-        bytesDuringExchange = false;
         if (queued.isEmpty()) {
             ctx.read();
             return;
