@@ -42,7 +42,8 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final SslContext tls;
+    /** Built with the first https target: JSSE's start-up costs a few hundred ms that plain-http gateways need not pay. */
+    private volatile SslContext tls;
 
     public UpstreamClient(Transport transport) {
         this.transport = transport;
@@ -50,16 +51,13 @@ public final class UpstreamClient implements AutoCloseable {
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel())
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED));
-        try {
-            this.tls = SslContextBuilder.forClient().build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS for upstreams", e);
-        }
     }
 
+    /** Called when a config is compiled, off the event loops; pools are created later, on them. */
     public Map<String, Service> services(Map<String, ServiceConfig> configs) {
         Map<String, Service> out = new LinkedHashMap<>();
         for (ServiceConfig sc : configs.values()) {
+            if (sc.targets().stream().anyMatch(TargetConfig::tls)) tlsContext();
             List<Target> targets = new ArrayList<>();
             for (TargetConfig tc : sc.targets()) {
                 targets.add(new Target(tc, loop -> newPool(tc, sc.timeouts(), loop)));
@@ -73,7 +71,19 @@ public final class UpstreamClient implements AutoCloseable {
         services.values().forEach(Service::close);
     }
 
+    private synchronized SslContext tlsContext() {
+        if (tls == null) {
+            try {
+                tls = SslContextBuilder.forClient().build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot set up TLS for upstreams", e);
+            }
+        }
+        return tls;
+    }
+
     private ChannelPool newPool(TargetConfig target, Timeouts timeouts, EventLoop loop) {
+        SslContext tls = target.tls() ? this.tls : null;  // built by services() before any pool exists
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
