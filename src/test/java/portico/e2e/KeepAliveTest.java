@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import portico.testing.FakeUpstream;
 import portico.testing.GatewayUnderTest;
@@ -43,6 +45,43 @@ class KeepAliveTest {
             assertThat(upstream.requestCount()).isEqualTo(100);
             assertThat(upstream.connectionCount()).isEqualTo(1);
             assertThat(upstream.recorded()).extracting(RecordedRequest::connectionId).containsOnly(1);
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderOverOneUpstreamConnection() {
+        try (FakeUpstream upstream = FakeUpstream.start().handle("/n", (req, res) -> res.body(req.target()));
+             GatewayUnderTest gw = GatewayUnderTest.start(CONFIG.formatted(upstream.url(), "60s"));
+             RawClient client = gw.raw()) {
+            client.send("GET /n/0 HTTP/1.1\r\nHost: gw\r\n\r\nGET /n/1 HTTP/1.1\r\nHost: gw\r\n\r\n"
+                    + "GET /n/2 HTTP/1.1\r\nHost: gw\r\n\r\n");
+
+            for (int i = 0; i < 3; i++) assertThat(client.readResponse().body()).isEqualTo("/n/" + i);
+            assertThat(upstream.connectionCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRequestSentWhileThePreviousOneIsStillBeingAnsweredWaitsItsTurn() {
+        CountDownLatch secondSent = new CountDownLatch(1);
+        try (FakeUpstream upstream = FakeUpstream.start()
+                     .handle("/first", (req, res) -> {
+                         secondSent.await(5, TimeUnit.SECONDS);
+                         res.body("first");
+                     })
+                     .handle("/second", (req, res) -> res.body("second"));
+             GatewayUnderTest gw = GatewayUnderTest.start(CONFIG.formatted(upstream.url(), "60s"));
+             RawClient client = gw.raw()) {
+            client.send("GET /first HTTP/1.1\r\nHost: gw\r\n\r\n");
+            assertThat(upstream.takeRequest().path()).isEqualTo("/first");
+            client.send("POST /second HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n\r\nhello");
+            secondSent.countDown();
+
+            assertThat(client.readResponse().body()).isEqualTo("first");
+            assertThat(client.readResponse().body()).isEqualTo("second");
+            RecordedRequest second = upstream.takeRequest();
+            assertThat(second.path()).isEqualTo("/second");
+            assertThat(second.bodyLength()).isEqualTo(5);
         }
     }
 
