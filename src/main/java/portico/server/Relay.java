@@ -60,6 +60,7 @@ final class Relay implements UpstreamListener {
     private final boolean clientKeepAlive;
     /** False for a request without a body: its decoder's empty terminator is ignored and one is written per attempt. */
     private final boolean bodyExpected;
+    private final boolean chunkedRequest;
 
     private Service service;
     private Target target;
@@ -91,7 +92,8 @@ final class Relay implements UpstreamListener {
         this.peer = peer;
         this.clientKeepAlive = HttpUtil.isKeepAlive(ex.request());
         HttpRequest req = ex.request();
-        this.bodyExpected = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        this.chunkedRequest = HttpUtil.isTransferEncodingChunked(req);
+        this.bodyExpected = chunkedRequest || HttpUtil.getContentLength(req, 0L) > 0;
         this.requestComplete = !bodyExpected;
     }
 
@@ -118,9 +120,8 @@ final class Relay implements UpstreamListener {
     private HttpHeaders upstreamHeaders(RouteMatch.Found match) {
         HttpRequest req = ex.request();
         HttpHeaders h = req.headers().copy();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
         HopByHop.strip(h);
-        if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        if (chunkedRequest) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         // The gateway answers 100-continue itself once it is ready for the body (see #onAcquired).
         h.remove(HttpHeaderNames.EXPECT);
         boolean trusted = revision.clientAddress().isTrusted(peer);

@@ -103,8 +103,10 @@ public final class UpstreamClient implements AutoCloseable {
                 p.addLast(new UpstreamHandler());
             }
         };
+        // No health check on release (the last argument but one): the one on acquire already skips and
+        // closes a connection that died in the pool, and checking twice costs a future per request.
         return new FixedChannelPool(b, handler, ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL,
-                Math.max(1, timeouts.connect().toMillis()), MAX_CONNECTIONS_PER_LOOP, MAX_PENDING_ACQUIRES, true, true);
+                Math.max(1, timeouts.connect().toMillis()), MAX_CONNECTIONS_PER_LOOP, MAX_PENDING_ACQUIRES, false, true);
     }
 
     /**
