@@ -127,6 +127,21 @@ cpu_ticks() {  # user + system clock ticks of process $1 and its children (nginx
   echo "$total"
 }
 
+# The whole machine's clock ticks so far, every core: "busy all" (busy = not idle, not waiting on I/O).
+machine_ticks() {
+  awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
+}
+
+# Clock ticks used by this shell's children that have ended (each wrk run ends up here), from the
+# output of bash's `times` saved in file $1. `times` must run in the benchmark's own shell, not in
+# a $(...) subshell, which has children of its own.
+children_ticks() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == 2 {
+    t = 0
+    for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] }
+    printf "%d\n", t * hz }' "$1"
+}
+
 median_of() {  # median_of FILE CONNECTIONS TARGET COLUMN over the rounds in results.txt
   awk -v c="$2" -v t="$3" -v col="$4" '$1 == c && $2 == t { print $col }' "$1" | sort -g |
     awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'

@@ -136,39 +136,56 @@ for t in "${TARGETS[@]}"; do
 done
 
 # --- measure ------------------------------------------------------------------------------------
-# One line per wrk run: connections target round req/s p50_ms p99_ms cpu_us_per_req errors
+# One line per wrk run: connections target round req/s p50_ms p99_ms cpu_us_per_req errors other% idle%
+# other% is the share of the machine's CPU that processes outside this benchmark used during the
+# run (other people's work on a shared machine); idle% the share nobody used.
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
+ours_ticks() { echo $(( $(cpu_ticks "$UPSTREAM_PID") + $(cpu_ticks "$PROXY_PID") + $(cpu_ticks "$PORTICO_PID") )); }
 for ((r = 1; r <= ROUNDS; r++)); do
   for c in $CONNECTIONS; do
     for ((i = 0; i < ${#TARGETS[@]}; i++)); do
       t=${TARGETS[(i + r - 1) % ${#TARGETS[@]}]}   # rotate so no target always runs right after another
       out="$WORK/wrk/c$c-$t-r$r.txt"
       before=$(cpu_ticks "${OWNER[$t]}")
+      times > "$WORK/times0"; ours0=$(ours_ticks); read -r busy0 all0 < <(machine_ticks)
       run_wrk "$out" "$THREADS" "$c" "$DURATION" "${URL[$t]}" || die "wrk failed on $t (see $out)"
+      read -r busy1 all1 < <(machine_ticks); times > "$WORK/times1"; ours1=$(ours_ticks)
+      kids0=$(children_ticks "$WORK/times0"); kids1=$(children_ticks "$WORK/times1")
       after=$(cpu_ticks "${OWNER[$t]}")
       read -r rps p50 p99 errors requests < <(parse_wrk "$out")
       cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
         'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
-      echo "$c $t $r $rps $p50 $p99 $cpu $errors" >> "$RESULTS"
-      printf '  round %d/%d  c%-4s %-8s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms%s\n' \
-        "$r" "$ROUNDS" "$c" "$t" "$rps" "$p50" "$p99" "$([ "$errors" = 0 ] || echo "  ERRORS: $errors")" >&2
+      read -r other idle < <(awk -v busy=$((busy1 - busy0)) -v all=$((all1 - all0)) \
+        -v ours=$(( (ours1 - ours0) + (kids1 - kids0) )) 'BEGIN {
+        o = all > 0 ? (busy - ours) * 100 / all : 0; if (o < 0) o = 0
+        printf "%.0f %.0f\n", o, (all > 0 ? (all - busy) * 100 / all : 0) }')
+      echo "$c $t $r $rps $p50 $p99 $cpu $errors $other $idle" >> "$RESULTS"
+      printf '  round %d/%d  c%-4s %-8s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  other load %3s%%  idle %3s%%%s\n' \
+        "$r" "$ROUNDS" "$c" "$t" "$rps" "$p50" "$p99" "$other" "$idle" "$([ "$errors" = 0 ] || echo "  ERRORS: $errors")" >&2
     done
   done
 done
 
 # --- report -------------------------------------------------------------------------------------
 echo
-echo "Medians of $ROUNDS rounds (CPU = the proxy's own CPU time per request, upstream excluded):"
-printf '%-6s %-8s %12s %9s %9s %12s %8s\n' conns target "req/s" "p50 ms" "p99 ms" "CPU us/req" errors
+echo "Medians of $ROUNDS rounds (CPU = the proxy's own CPU time per request, upstream excluded;"
+echo "other = CPU share used by processes outside the benchmark, idle = share nobody used):"
+printf '%-6s %-8s %12s %9s %9s %12s %8s %7s %6s\n' conns target "req/s" "p50 ms" "p99 ms" "CPU us/req" errors "other" "idle"
 for c in $CONNECTIONS; do
   for t in "${TARGETS[@]}"; do
-    printf '%-6s %-8s %12.0f %9.2f %9.2f %12.1f %8s\n' "$c" "$t" \
+    printf '%-6s %-8s %12.0f %9.2f %9.2f %12.1f %8s %6.0f%% %5.0f%%\n' "$c" "$t" \
       "$(median_of "$RESULTS" "$c" "$t" 4)" "$(median_of "$RESULTS" "$c" "$t" 5)" \
       "$(median_of "$RESULTS" "$c" "$t" 6)" "$(median_of "$RESULTS" "$c" "$t" 7)" \
-      "$(awk -v c="$c" -v t="$t" '$1 == c && $2 == t { s += $8 } END { print s + 0 }' "$RESULTS")"
+      "$(awk -v c="$c" -v t="$t" '$1 == c && $2 == t { s += $8 } END { print s + 0 }' "$RESULTS")" \
+      "$(median_of "$RESULTS" "$c" "$t" 9)" "$(median_of "$RESULTS" "$c" "$t" 10)"
   done
 done
+OTHER=$(awk '{ s += $9; n++ } END { printf "%.0f", (n ? s / n : 0) }' "$RESULTS")
+if [ "$OTHER" -ge 10 ]; then
+  echo "  LOADED: other processes used ${OTHER}% of the machine on average while this ran; compare the"
+  echo "  ratios below, not the absolute numbers, and prefer a rerun on a quiet machine."
+fi
 
 echo
 echo "Portico / nginx (targets: throughput >= 0.80, p99 <= 2.00):"
