@@ -3,6 +3,7 @@ package portico.runtime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.GatewayConfig;
 import portico.net.Transport;
+import portico.plugin.PluginContext;
+import portico.plugin.RoutePlugins;
+import portico.plugin.SharedResources;
 import portico.route.RouteTable;
 import portico.server.GatewayServer;
 import portico.upstream.Service;
@@ -30,8 +34,13 @@ public final class Gateway implements AutoCloseable {
     private final List<InetSocketAddress> addresses;
     private final AtomicLong revisions = new AtomicLong();
     private final Duration grace;
+    private final SharedResources shared = new SharedResources();
+    private final Clock clock;
+    private final PluginContext.Ticker ticker;
 
-    private Gateway(GatewayConfig config) throws Exception {
+    private Gateway(GatewayConfig config, Clock clock, PluginContext.Ticker ticker) throws Exception {
+        this.clock = clock;
+        this.ticker = ticker;
         Transport transport = Transport.best();
         // One loop per core: each client connection and its upstream connections share one.
         workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.ioHandlerFactory());
@@ -52,13 +61,19 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway for a config that has passed validation. */
     public static Gateway start(GatewayConfig config) throws Exception {
-        return new Gateway(config);
+        return new Gateway(config, Clock.systemUTC(), PluginContext.Ticker.SYSTEM);
+    }
+
+    /** As {@link #start(GatewayConfig)}, with the clocks that plugins read (tests move them by hand). */
+    public static Gateway start(GatewayConfig config, Clock clock, PluginContext.Ticker ticker) throws Exception {
+        return new Gateway(config, clock, ticker);
     }
 
     private Revision compile(GatewayConfig config) {
         RouteTable routes = RouteTable.compile(config.routes());
         Map<String, Service> services = upstreams.services(config.services());
-        return new Revision(revisions.incrementAndGet(), config, routes, services);
+        RoutePlugins plugins = RoutePlugins.compile(config, new PluginContext(clock, ticker, config, workers, shared));
+        return new Revision(revisions.incrementAndGet(), config, routes, services, plugins);
     }
 
     public List<InetSocketAddress> addresses() {
@@ -90,7 +105,9 @@ public final class Gateway implements AutoCloseable {
         if (server != null) {
             server.close();
             UpstreamClient.close(server.revision().services());
+            server.revision().plugins().close();
         }
+        shared.close();
         upstreams.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

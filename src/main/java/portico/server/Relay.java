@@ -23,7 +23,12 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +37,8 @@ import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
 import portico.http.HopByHop;
+import portico.plugin.PluginChain;
+import portico.plugin.Verdict;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
 import portico.upstream.Service;
@@ -100,8 +107,51 @@ final class Relay implements UpstreamListener {
         this.preserveHost = match.route().preserveHost();
         HttpRequest req = ex.request();
         expectContinue = HttpUtil.is100ContinueExpected(req);
-        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamUri(match), upstreamHeaders(match));
+        ex.captures(match.captures());
+        ex.upstreamTarget(upstreamUri(match));
+        ex.upstreamHeaders(upstreamHeaders(match));
+        CompletableFuture<Verdict> verdict = revision.chain(match.route()).onRequest(ex).toCompletableFuture();
+        if (verdict.isDone()) {
+            afterPlugins(verdict.getNow(null), null);
+        } else {
+            // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
+            verdict.whenComplete((v, err) -> {
+                if (ex.eventLoop().inEventLoop()) afterPlugins(v, err);
+                else ex.eventLoop().execute(() -> afterPlugins(v, err));
+            });
+        }
+    }
+
+    private void afterPlugins(Verdict verdict, Throwable err) {
+        if (finished) return;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GatewayException ge) {
+                failBeforeResponse(ge);
+            } else {
+                log.error("a plugin failed on {} {}", ex.request().method(), ex.path(), cause);
+                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "a plugin failed; see the gateway log"));
+            }
+            return;
+        }
+        if (verdict instanceof Verdict.Respond r) {
+            respondLocally(r);
+            return;
+        }
+        long declared = HttpUtil.getContentLength(ex.request(), -1L);
+        if (declared > ex.maxRequestBody()) {
+            failBeforeResponse(tooLarge(declared), false);
+            return;
+        }
+        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, ex.request().method(), ex.upstreamTarget(), ex.upstreamHeaders());
         connect();
+    }
+
+    private GatewayException tooLarge(long bytes) {
+        String size = bytes < 0 ? "the request body is larger than " : "the request body of " + bytes + " bytes is larger than ";
+        return new GatewayException(ErrorKind.BODY_TOO_LARGE, ex.maxRequestBody() < server.limits().maxBodyBytes()
+                ? size + "this route's request_size limit (" + ex.maxRequestBody() + " bytes)"
+                : size + "limits.max_body_bytes");
     }
 
     private String upstreamUri(RouteMatch.Found match) {
@@ -118,6 +168,7 @@ final class Relay implements UpstreamListener {
         HttpHeaders h = req.headers().copy();
         boolean chunked = HttpUtil.isTransferEncodingChunked(req);
         HopByHop.strip(h);
+        stripIdentityHeaders(h);
         if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         // The gateway answers 100-continue itself once it is ready for the body (see #onAcquired).
         h.remove(HttpHeaderNames.EXPECT);
@@ -147,6 +198,21 @@ final class Relay implements UpstreamListener {
         }
         h.set("X-Request-Id", ex.requestId());
         return h;
+    }
+
+    /**
+     * Identity headers are the gateway's to set (CONTRACT section 5): a client-sent
+     * {@code X-Consumer-Name} or {@code X-User-Id}, in any spelling, never reaches a service.
+     */
+    private void stripIdentityHeaders(HttpHeaders h) {
+        java.util.List<String> drop = null;
+        for (String name : h.names()) {
+            if (revision.plugins().isIdentityHeader(name)) {
+                if (drop == null) drop = new java.util.ArrayList<>(2);
+                drop.add(name);
+            }
+        }
+        if (drop != null) drop.forEach(h::remove);
     }
 
     private void connect() {
@@ -211,10 +277,9 @@ final class Relay implements UpstreamListener {
         bodyBytes += n;
         ex.addRequestBytes(n);
         boolean last = c instanceof LastHttpContent;
-        if (bodyBytes > server.limits().maxBodyBytes()) {
+        if (bodyBytes > server.limits().maxBodyBytes() || bodyBytes > ex.maxRequestBody()) {
             c.release();
-            clientBodyFailed(new GatewayException(ErrorKind.BODY_TOO_LARGE,
-                    "the request body is larger than limits.max_body_bytes"));
+            clientBodyFailed(tooLarge(-1));
             return;
         }
         if (last) requestComplete = true;
@@ -302,6 +367,8 @@ final class Relay implements UpstreamListener {
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HopByHop.strip(h);
         h.set("X-Request-Id", ex.requestId());
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+        PluginChain.onResponse(ex, head);
         boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean http10 = ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -316,7 +383,7 @@ final class Relay implements UpstreamListener {
         } else if (http10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h));
+        client.write(head);
     }
 
     private void onResponseContent(HttpContent c) {
@@ -460,7 +527,27 @@ final class Relay implements UpstreamListener {
         ex.failed(e.kind(), e.getMessage());
         ex.status(e.kind().status);
         if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), e.kind().status, e.getMessage());
-        FullHttpResponse res = ProblemResponse.of(client.alloc(), e, ex.requestId());
+        answer(ProblemResponse.of(client.alloc(), e, ex.requestId()), close);
+    }
+
+    /** A plugin answered (a preflight, a cached response): the upstream is never called. */
+    private void respondLocally(Verdict.Respond r) {
+        if (finished) return;
+        finished = true;
+        releasePending();
+        ex.status(r.status());
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        res.headers().set(r.headers());
+        HopByHop.strip(res.headers());
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        res.headers().set("X-Request-Id", ex.requestId());
+        answer(res, false);
+    }
+
+    /** Writes an answer the gateway made itself, after the response plugins have seen its head. */
+    private void answer(FullHttpResponse res, boolean close) {
+        PluginChain.onResponse(ex, res);
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
