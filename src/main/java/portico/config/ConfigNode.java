@@ -52,6 +52,14 @@ public final class ConfigNode {
         return path;
     }
 
+    /**
+     * The document's root, for a setting that depends on another section (a rate limit with
+     * {@code store: redis} needs {@code cluster.redis}). Reading it declares no keys.
+     */
+    public ConfigNode root() {
+        return new ConfigNode(ctx.tree.root(), "", "", ctx, new Mark(1, 1));
+    }
+
     /** Where the value stands; for an absent key (or one inside an alias), where its parent does. */
     public Mark mark() {
         Mark m = ctx.tree.valueMark(path);

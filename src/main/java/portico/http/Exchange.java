@@ -30,6 +30,7 @@ public final class Exchange {
     private io.netty.handler.codec.http.HttpHeaders upstreamHeaders;
     private String upstreamTarget;
     private long maxRequestBody = Long.MAX_VALUE;
+    private Object[] attachments;  // owner, value, owner, value ...: a plugin or two per exchange at most
 
     public Exchange(HttpRequest request, EventLoop eventLoop, String requestId, String clientIp, long startNanos,
                     String path, String rawQuery) {
@@ -190,5 +191,33 @@ public final class Exchange {
     public void pluginRan(portico.plugin.Plugin p) {
         if (pluginsRan.isEmpty()) pluginsRan = new java.util.ArrayList<>(4);
         pluginsRan.add(p);
+    }
+
+    /**
+     * What a plugin decided in onRequest and needs again in onResponse for this exchange (the
+     * permits a rate limit reserved). Keyed by the plugin instance, so plugins never see each other's.
+     */
+    public void attach(Object owner, Object value) {
+        if (attachments == null) attachments = new Object[4];
+        for (int i = 0; i < attachments.length; i += 2) {
+            if (attachments[i] == null || attachments[i] == owner) {
+                attachments[i] = owner;
+                attachments[i + 1] = value;
+                return;
+            }
+        }
+        int at = attachments.length;
+        attachments = java.util.Arrays.copyOf(attachments, at * 2);
+        attachments[at] = owner;
+        attachments[at + 1] = value;
+    }
+
+    /** The value {@code owner} attached to this exchange, or null. */
+    public Object attachment(Object owner) {
+        if (attachments == null) return null;
+        for (int i = 0; i < attachments.length; i += 2) {
+            if (attachments[i] == owner) return attachments[i + 1];
+        }
+        return null;
     }
 }
