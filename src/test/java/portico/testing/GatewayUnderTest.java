@@ -4,11 +4,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import portico.config.ConfigLoader;
 import portico.config.GatewayConfig;
+import portico.plugin.PluginContext;
 import portico.route.RouteTable;
 import portico.runtime.Gateway;
 
@@ -35,6 +37,15 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
+        return start(yaml, env, Clock.systemUTC(), PluginContext.Ticker.SYSTEM);
+    }
+
+    /** With the clocks plugins read (rate-limit windows, expiries), moved by the test instead of slept through. */
+    public static GatewayUnderTest start(String yaml, PluginContext.Ticker ticker) {
+        return start(yaml, Map.of(), Clock.systemUTC(), ticker);
+    }
+
+    public static GatewayUnderTest start(String yaml, Map<String, String> env, Clock clock, PluginContext.Ticker ticker) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -47,7 +58,7 @@ public final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }
         try {
-            return new GatewayUnderTest(Gateway.start(config));
+            return new GatewayUnderTest(Gateway.start(config, clock, ticker));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }
