@@ -112,7 +112,9 @@ final class Relay implements UpstreamListener {
         ex.upstreamHeaders(upstreamHeaders(match));
         CompletableFuture<Verdict> verdict = revision.chain(match.route()).onRequest(ex).toCompletableFuture();
         if (verdict.isDone()) {
-            afterPlugins(verdict.getNow(null), null);
+            // A plugin may refuse at once (a rate limit's 429): getNow would throw its exception here.
+            if (verdict.isCompletedExceptionally()) verdict.whenComplete((v, err) -> afterPlugins(null, err));
+            else afterPlugins(verdict.getNow(null), null);
         } else {
             // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
             verdict.whenComplete((v, err) -> {

@@ -4,13 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import portico.config.ConfigLoader;
 import portico.config.GatewayConfig;
-import portico.plugin.PluginContext;
 import portico.route.RouteTable;
 import portico.runtime.Gateway;
 
@@ -37,15 +35,12 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
-        return start(yaml, env, Clock.systemUTC(), PluginContext.Ticker.SYSTEM);
+        return start(yaml, env, java.time.Clock.systemUTC(), portico.plugin.PluginContext.Ticker.SYSTEM);
     }
 
-    /** With the clocks plugins read (rate-limit windows, expiries), moved by the test instead of slept through. */
-    public static GatewayUnderTest start(String yaml, PluginContext.Ticker ticker) {
-        return start(yaml, Map.of(), Clock.systemUTC(), ticker);
-    }
-
-    public static GatewayUnderTest start(String yaml, Map<String, String> env, Clock clock, PluginContext.Ticker ticker) {
+    /** With the wall clock and the monotonic ticker the plugins see, so that a test moves time instead of sleeping. */
+    public static GatewayUnderTest start(String yaml, Map<String, String> env, java.time.Clock clock,
+                                         portico.plugin.PluginContext.Ticker ticker) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -66,6 +61,11 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     public int port() {
         return gateway.port();
+    }
+
+    /** With the ticker plugins read (rate-limit windows), moved by the test instead of slept through. */
+    public static GatewayUnderTest start(String yaml, portico.plugin.PluginContext.Ticker ticker) {
+        return start(yaml, Map.of(), java.time.Clock.systemUTC(), ticker);
     }
 
     public Gateway gateway() {
