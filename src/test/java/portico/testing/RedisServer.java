@@ -107,6 +107,11 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** The Redis server's clock, in seconds since the epoch (TIME), which the rate-limit windows follow. */
+    public long serverSeconds() {
+        return Long.parseLong(command("TIME").split("\n")[0]);
+    }
+
     /** Calls of one command since start, from INFO commandstats (evalsha, eval ...). */
     public long calls(String command) {
         String info = command("INFO", "commandstats");
@@ -176,9 +181,17 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** The first line of a reply; for a bulk string, its content. */
+    /** The first line of a reply; for a bulk string, its content; for an array, its items one per line. */
     private static String readReply(InputStream in) throws IOException {
         String first = line(in);
+        if (first.startsWith("*") && !first.equals("*-1")) {
+            StringBuilder items = new StringBuilder();
+            for (int i = Integer.parseInt(first.substring(1)); i > 0; i--) {
+                if (items.length() > 0) items.append('\n');
+                items.append(readReply(in));
+            }
+            return items.toString();
+        }
         if (first.startsWith("$") && !first.equals("$-1")) {
             int n = Integer.parseInt(first.substring(1));
             byte[] body = in.readNBytes(n + 2);
