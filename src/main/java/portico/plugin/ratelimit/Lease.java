@@ -30,6 +30,11 @@ final class Lease {
         return permits.get();
     }
 
+    /** Takes every permit still here, for a newer lease of the same key (two calls that were in flight at once). */
+    int drain(long now) {
+        return expired(now) ? 0 : Math.max(0, permits.getAndSet(0));
+    }
+
     /** One permit from the lease, or null when it is spent or expired (then Redis is asked). */
     Outcome take(long now) {
         if (expired(now)) return null;

@@ -119,8 +119,12 @@ final class RedisStore implements LimitStore {
                 Decision d = decisions[i];
                 base[i] = new Decision(1, d.remaining() - extra, d.reset() - (now - asked), 0, d.window());
             }
+            // Two calls for one key may have been in flight at once: the newer lease keeps what the
+            // older still holds, or those permits would be counted in Redis and never used.
+            Lease older = slot.lease;
+            int kept = older == null ? 0 : older.drain(now);
             // Never past the end of the window the permits belong to.
-            lease = new Lease(extra, now, now + Math.min(leaseTtl, Math.max(0, soonest - (now - asked))), base);
+            lease = new Lease(extra + kept, now, now + Math.min(leaseTtl, Math.max(0, soonest - (now - asked))), base);
             slot.lease = lease;
         }
         return new Outcome(decisions, true, lease);
