@@ -33,6 +33,8 @@ final class RedisStore implements LimitStore {
     private static final class Slot {
         volatile Lease lease;
         volatile int size = 1;
+        /** One batch call per key at a time; requests meanwhile ask for their own permit only. */
+        final java.util.concurrent.atomic.AtomicBoolean fetching = new java.util.concurrent.atomic.AtomicBoolean();
     }
 
     RedisStore(RedisLink link, RateLimitConfig config, PluginContext.Ticker ticker) {
@@ -85,14 +87,26 @@ final class RedisStore implements LimitStore {
                 if (!lease.expired(now)) slot.size = Math.min(leaseMax, slot.size * 2);  // spent before it expired: busy
                 else if (lease.left() > 0) slot.size = Math.max(1, slot.size / 2);      // expired unspent: less busy
             }
-            want = slot.size;
+            if (slot.fetching.compareAndSet(false, true)) want = slot.size;
+            else slot = null;  // a batch for this key is in flight already: this request takes one permit, no lease
         }
         String[] args = new String[2 + limitArgs.length];
         args[0] = "take";
         args[1] = Integer.toString(want);
         System.arraycopy(limitArgs, 0, args, 2, limitArgs.length);
         Slot s = slot;
-        return link.run(redisKeys(keys), args, loop).thenApply(reply -> outcome(reply, s, now));
+        CompletableFuture<java.util.List<Object>> reply = link.run(redisKeys(keys), args, loop);
+        if (s == null) return reply.thenApply(r -> outcome(r, null, now));
+        reply.whenComplete((r, err) -> {
+            if (err != null) s.fetching.set(false);
+        });
+        return reply.thenApply(r -> {
+            try {
+                return outcome(r, s, now);
+            } finally {
+                s.fetching.set(false);  // after the lease is in place
+            }
+        });
     }
 
     private Outcome outcome(List<Object> reply, Slot slot, long asked) {
