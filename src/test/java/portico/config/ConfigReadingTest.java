@@ -40,7 +40,7 @@ class ConfigReadingTest {
         RouteConfig users = c.routes().get(0);
         assertThat(users).extracting(RouteConfig::index, RouteConfig::name, RouteConfig::service,
                 RouteConfig::stripPrefix, RouteConfig::preserveHost, RouteConfig::mark)
-                .containsExactly(0, "users", "users", true, true, new Mark(35, 5));
+                .containsExactly(0, "users", "users", true, true, new Mark(49, 5));
         assertThat(users.match()).isEqualTo(new MatchConfig(List.of("/users", "/people/{id}"), Set.of("GET", "POST"),
                 List.of("api.example.com", "*.example.com"), Map.of("x-api-version", "2"), Map.of("version", "2")));
     }

@@ -78,12 +78,12 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
                     item.error("expected a limit such as {limit: 10, window: 1s}");
                     continue;
                 }
-                Limit l = limit(item, key, algorithm);
+                Limit l = limit(item, key, algorithm, true);
                 if (l != null) limits.add(l);
             }
             if (list.items().isEmpty()) list.error("needs at least one limit");
         } else {
-            Limit l = limit(node, key, algorithm);
+            Limit l = limit(node, key, algorithm, false);
             if (l != null) limits.add(l);
         }
         Set<String> names = new HashSet<>();
@@ -108,7 +108,8 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
         return new RateLimitConfig(limits, countFailures, redis, deny, legacy, lease, node.path());
     }
 
-    private static Limit limit(ConfigNode node, List<KeyPart> inheritedKey, Algorithm inheritedAlgorithm) {
+    /** @param item an item of {@code limits} (its own key and algorithm), or the block itself (read already) */
+    private static Limit limit(ConfigNode node, List<KeyPart> inheritedKey, Algorithm inheritedAlgorithm, boolean item) {
         ConfigNode limitNode = node.get("limit");
         ConfigNode windowNode = node.get("window");
         if (!limitNode.present()) limitNode.error("is required (for example limit: 100, window: 15m)");
@@ -119,8 +120,8 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
             windowNode.error("must be within 1s..24h, was " + Units.format(window));
             window = null;
         }
-        List<KeyPart> key = node.get("key").present() ? key(node.get("key"), inheritedKey) : inheritedKey;
-        Algorithm algorithm = node.get("algorithm").present() ? algorithm(node.get("algorithm"), inheritedAlgorithm) : inheritedAlgorithm;
+        List<KeyPart> key = item ? key(node.get("key"), inheritedKey) : inheritedKey;
+        Algorithm algorithm = item ? algorithm(node.get("algorithm"), inheritedAlgorithm) : inheritedAlgorithm;
         ConfigNode burstNode = node.get("burst");
         long burst = burstNode.integer(-1, 1, 1_000_000_000);
         if (burstNode.present() && algorithm != Algorithm.TOKEN_BUCKET) {
