@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import portico.plugin.PluginContext;
 
 /**
@@ -29,12 +31,12 @@ final class RedisStore implements LimitStore {
     private final Cache<String, Slot> slots;
     private final PluginContext.Ticker ticker;
 
-    /** A key's lease and how many permits its next call asks for. */
+    /** A key's lease, how many permits its next batch asks for, and the batch call in flight. */
     private static final class Slot {
         volatile Lease lease;
         volatile int size = 1;
-        /** One batch call per key at a time; requests meanwhile ask for their own permit only. */
-        final java.util.concurrent.atomic.AtomicBoolean fetching = new java.util.concurrent.atomic.AtomicBoolean();
+        /** One batch per key at a time; requests that find the lease empty meanwhile wait for it. */
+        final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
     }
 
     RedisStore(RedisLink link, RateLimitConfig config, PluginContext.Ticker ticker) {
@@ -75,45 +77,72 @@ final class RedisStore implements LimitStore {
 
     @Override
     public CompletionStage<Outcome> take(String[] keys, EventLoop loop) {
+        if (slots == null) return call(keys, 1, loop).thenApply(r -> outcome(r, null, true));
+        Slot slot = slots.get(keys.length == 1 ? keys[0] : String.join("\u0001", keys), k -> new Slot());
         long now = ticker.nanos();
-        Slot slot = null;
-        int want = 1;
-        if (slots != null) {
-            slot = slots.get(keys.length == 1 ? keys[0] : String.join("\u0001", keys), k -> new Slot());
-            Lease lease = slot.lease;
-            if (lease != null) {
-                Outcome local = lease.take(now);
-                if (local != null) return CompletableFuture.completedFuture(local);
-                if (!lease.expired(now)) slot.size = Math.min(leaseMax, slot.size * 2);  // spent before it expired: busy
-                else if (lease.left() > 0) slot.size = Math.max(1, slot.size / 2);      // expired unspent: less busy
+        Lease lease = slot.lease;
+        if (lease != null) {
+            Outcome local = lease.take(now);
+            if (local != null) {
+                // Running low on a busy key: fetch the next batch before this one runs dry.
+                if (slot.size >= 4 && lease.left() <= slot.size / 4) batch(slot, keys, loop, false, true);
+                return CompletableFuture.completedFuture(local);
             }
-            if (slot.fetching.compareAndSet(false, true)) want = slot.size;
-            else slot = null;  // a batch for this key is in flight already: this request takes one permit, no lease
         }
-        String[] args = new String[2 + limitArgs.length];
-        args[0] = "take";
-        args[1] = Integer.toString(want);
-        System.arraycopy(limitArgs, 0, args, 2, limitArgs.length);
-        Slot s = slot;
-        CompletableFuture<java.util.List<Object>> reply = link.run(redisKeys(keys), args, loop);
-        if (s == null) return reply.thenApply(r -> outcome(r, null, now));
-        reply.whenComplete((r, err) -> {
-            if (err != null) s.fetching.set(false);
-        });
-        return reply.thenApply(r -> {
+        CompletableFuture<Void> flight = slot.inFlight.get();
+        if (flight != null) {
+            // A batch is on its way: take from it when it lands, or ask for this one permit if it fell short.
+            return flight.thenComposeAsync(v -> {
+                Lease landed = slot.lease;
+                Outcome o = landed == null ? null : landed.take(ticker.nanos());
+                return o != null ? CompletableFuture.completedFuture(o) : call(keys, 1, loop).thenApply(r -> outcome(r, null, true));
+            }, loop);
+        }
+        boolean busy = lease != null && !lease.expired(now);  // spent before it expired
+        CompletionStage<Outcome> mine = batch(slot, keys, loop, true, busy);
+        return mine != null ? mine : call(keys, 1, loop).thenApply(r -> outcome(r, null, true));
+    }
+
+    /**
+     * Asks Redis for a batch for this key, one at a time per key.
+     *
+     * @param forRequest the batch also pays for the request that asked (else it only fills the lease)
+     * @param busy       the last lease ran low before it expired: ask for twice as much this time
+     * @return the request's outcome, or null when another batch is in flight already
+     */
+    private CompletionStage<Outcome> batch(Slot slot, String[] keys, EventLoop loop, boolean forRequest, boolean busy) {
+        CompletableFuture<Void> flight = new CompletableFuture<>();
+        if (!slot.inFlight.compareAndSet(null, flight)) return null;
+        Lease last = slot.lease;
+        if (busy) slot.size = Math.min(leaseMax, slot.size * 2);
+        else if (last != null && last.left() > 0) slot.size = Math.max(1, slot.size / 2);  // expired unspent: less busy
+        int want = slot.size;
+        return call(keys, want, loop).handle((reply, err) -> {
             try {
-                return outcome(r, s, now);
+                if (err != null) throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+                Outcome o = outcome(reply, slot, forRequest);
+                return forRequest ? o : null;
             } finally {
-                s.fetching.set(false);  // after the lease is in place
+                slot.inFlight.set(null);
+                flight.complete(null);  // after the lease is in place
             }
         });
     }
 
-    private Outcome outcome(List<Object> reply, Slot slot, long asked) {
+    private CompletableFuture<List<Object>> call(String[] keys, int want, EventLoop loop) {
+        String[] args = new String[2 + limitArgs.length];
+        args[0] = "take";
+        args[1] = Integer.toString(want);
+        System.arraycopy(limitArgs, 0, args, 2, limitArgs.length);
+        return link.run(redisKeys(keys), args, loop);
+    }
+
+    /** @param forRequest one of the granted permits is the asking request's; the rest go to the slot's lease */
+    private Outcome outcome(List<Object> reply, Slot slot, boolean forRequest) {
         int granted = (int) (long) (Long) reply.get(0);
         Decision[] decisions = new Decision[prefixes.length];
         long soonest = Long.MAX_VALUE;
-        int extra = Math.max(0, granted - 1);
+        int extra = Math.max(0, forRequest ? granted - 1 : granted);
         for (int i = 0; i < decisions.length; i++) {
             long remaining = (Long) reply.get(1 + 4 * i);
             long reset = (Long) reply.get(2 + 4 * i) * 1000;
@@ -131,14 +160,14 @@ final class RedisStore implements LimitStore {
             Decision[] base = new Decision[decisions.length];
             for (int i = 0; i < base.length; i++) {
                 Decision d = decisions[i];
-                base[i] = new Decision(1, d.remaining() - extra, d.reset() - (now - asked), 0, d.window());
+                base[i] = new Decision(1, d.remaining() - extra, d.reset(), 0, d.window());
             }
-            // Two calls for one key may have been in flight at once: the newer lease keeps what the
-            // older still holds, or those permits would be counted in Redis and never used.
+            // The newer lease keeps what the older still holds (a batch fetched ahead lands while the
+            // last one is being spent), or those permits would be counted in Redis and never used.
             Lease older = slot.lease;
             int kept = older == null ? 0 : older.drain(now);
             // Never past the end of the window the permits belong to.
-            lease = new Lease(extra + kept, now, now + Math.min(leaseTtl, Math.max(0, soonest - (now - asked))), base);
+            lease = new Lease(extra + kept, now, now + Math.min(leaseTtl, soonest), base);
             slot.lease = lease;
         }
         return new Outcome(decisions, true, lease);
