@@ -38,7 +38,10 @@ final class RateLimitHeaders {
             long remaining = Math.min(limits.get(i).algorithm() == Algorithm.TOKEN_BUCKET ? limits.get(i).burst() : limits.get(i).limit(),
                     d.remaining() + returned);
             if (i > 0) state.append(", ");
-            state.append('"').append(limits.get(i).name()).append("\";r=").append(remaining).append(";t=").append(seconds(d.reset()));
+            // A limit that refused says when its next permit comes (Retry-After), not when its
+            // window ends: with a sliding window the two differ.
+            long t = d.retry() > 0 ? d.retry() : d.reset();
+            state.append('"').append(limits.get(i).name()).append("\";r=").append(remaining).append(";t=").append(seconds(t));
             if (d.remaining() < o.decisions()[tightest].remaining()) tightest = i;
         }
         h.set(STATE, state.toString());
@@ -46,7 +49,7 @@ final class RateLimitHeaders {
             Decision d = o.decisions()[tightest];
             h.set("X-RateLimit-Limit", limits.get(tightest).limit());
             h.set("X-RateLimit-Remaining", d.remaining() + returned);
-            h.set("X-RateLimit-Reset", seconds(d.reset()));
+            h.set("X-RateLimit-Reset", seconds(d.retry() > 0 ? d.retry() : d.reset()));
         }
     }
 
