@@ -162,4 +162,37 @@ class RedisRateLimitTest {
         assertThat(took).as("a functional bound with a wide margin, not a benchmark").isLessThan(Duration.ofSeconds(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> get().headers().firstValue("ratelimit").isPresent());
     }
+
+    @Test
+    void theScriptKeepsEachAlgorithmsArithmetic() {
+        gw = GatewayUnderTest.start("""
+                version: 1
+                listen: 127.0.0.1:0
+                cluster: {redis: "%s"}
+                services: {api: {url: %s}}
+                routes:
+                  - {name: fixed, match: {paths: [/fixed]}, service: api,
+                     plugins: {rate_limit: {limit: 2, window: 1h, algorithm: fixed_window, store: redis}}}
+                  - {name: bucket, match: {paths: [/bucket]}, service: api,
+                     plugins: {rate_limit: {limit: 1, window: 1h, algorithm: token_bucket, burst: 3, store: redis}}}
+                  - {name: both, match: {paths: [/both]}, service: api,
+                     plugins: {rate_limit: {store: redis, limits: [{limit: 2, window: 1h, name: small}, {limit: 5, window: 1h, name: big}]}}}
+                """.formatted(redis.url("timeout=1s"), upstream.url()));
+
+        assertThat(statuses("/fixed", 3)).containsExactly(200, 200, 429);
+        HttpResponse<String> bucketRefused = null;
+        for (int i = 0; i < 4; i++) bucketRefused = gw.send(HttpRequest.newBuilder(gw.uri("/bucket")).build());
+        assertThat(bucketRefused.statusCode()).as("a burst of 3").isEqualTo(429);
+        assertThat(Long.parseLong(bucketRefused.headers().firstValue("retry-after").orElseThrow()))
+                .as("one token per hour").isBetween(3000L, 3600L);
+        assertThat(statuses("/both", 3)).containsExactly(200, 200, 429);
+        assertThat(redis.command("HGET", "portico:rl:routes[2].plugins.rate_limit:big:ip=127.0.0.1", "b"))
+                .as("the refused request took nothing from the limit that had room").isEqualTo("2");
+    }
+
+    private java.util.List<Integer> statuses(String path, int n) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(gw.send(HttpRequest.newBuilder(gw.uri(path)).build()).statusCode());
+        return out;
+    }
 }

@@ -26,6 +26,7 @@ final class RedisStore implements LimitStore {
     private final RedisLink link;
     private final String[] prefixes;
     private final String[] limitArgs;
+    private final boolean[] tokenBucket;
     private final int leaseMax;
     private final long leaseTtl;
     private final Cache<String, Slot> slots;
@@ -45,11 +46,13 @@ final class RedisStore implements LimitStore {
         List<RateLimitConfig.Limit> limits = config.limits();
         prefixes = new String[limits.size()];
         limitArgs = new String[limits.size() * 4];
+        tokenBucket = new boolean[limits.size()];
         long smallest = Long.MAX_VALUE;
         long shortest = Long.MAX_VALUE;
         for (int i = 0; i < limits.size(); i++) {
             RateLimitConfig.Limit l = limits.get(i);
             prefixes[i] = "portico:rl:" + config.id() + ":" + l.name() + ":";
+            tokenBucket[i] = l.algorithm() == Algorithm.TOKEN_BUCKET;
             limitArgs[4 * i] = Integer.toString(l.algorithm().code);
             limitArgs[4 * i + 1] = Long.toString(l.limit());
             limitArgs[4 * i + 2] = Long.toString(TimeUnit.NANOSECONDS.toMicros(l.window().toNanos()));
@@ -148,7 +151,8 @@ final class RedisStore implements LimitStore {
             long reset = (Long) reply.get(2 + 4 * i) * 1000;
             long retry = (Long) reply.get(3 + 4 * i) * 1000;
             long window = (Long) reply.get(4 + 4 * i);
-            soonest = Math.min(soonest, reset);
+            // A lease must end with the window its permits came from; a bucket has no windows.
+            if (!tokenBucket[i]) soonest = Math.min(soonest, reset);
             decisions[i] = granted > 0
                     ? new Decision(1, remaining + extra, reset, 0, window)
                     : new Decision(0, remaining, reset, retry > 0 ? retry : 0, window);
