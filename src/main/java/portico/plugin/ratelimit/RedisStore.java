@@ -15,9 +15,11 @@ import portico.plugin.PluginContext;
 /**
  * {@code store: redis}: every node of a cluster counts in the same Redis hashes, one atomic script
  * call per check (ratelimit.lua, on the Redis server's clock). A busy key leases: when its last
- * lease ran out before it expired, the next call asks for twice as many permits (up to
- * {@code lease}), and a lease that expired with permits left halves the next one, so a key that is
- * not busy costs one permit per call, exactly as without leasing.
+ * lease was spent before it expired, the next call asks for twice as many permits (up to
+ * {@code lease}); a lease that expired with permits left halves the next one, so a key that is
+ * not busy costs one permit per call, exactly as without leasing. One batch call per key is in
+ * flight at a time: a lease running low fetches the next one ahead, and requests that find it
+ * empty wait for the batch on its way instead of each calling Redis.
  */
 final class RedisStore implements LimitStore {
     /** A lease lasts at most this long, and at most a tenth of the shortest window. */
