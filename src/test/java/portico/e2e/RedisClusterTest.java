@@ -135,6 +135,7 @@ class RedisClusterTest {
 
         System.out.printf("leasing, lease 20: traffic moved off a node: %d passed of 300, %d stranded%n", first + rest, stranded);
         assertThat(first).isEqualTo(60);
-        assertThat(stranded).as("at most one lease").isBetween(0, 20);
+        // half a lease still held when the next one was fetched ahead, plus that one
+        assertThat(stranded).as("at most one and a half leases").isBetween(0, 30);
     }
 }

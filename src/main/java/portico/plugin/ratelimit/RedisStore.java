@@ -71,9 +71,9 @@ final class RedisStore implements LimitStore {
                 .build();
     }
 
-    /** One percent of the smallest limit, between 1 (no leasing) and 100. */
+    /** One percent of the smallest limit, between 1 (no leasing) and 1000. */
     static int automaticLease(long smallestLimit) {
-        return (int) Math.max(1, Math.min(100, smallestLimit / 100));
+        return (int) Math.max(1, Math.min(1000, smallestLimit / 100));
     }
 
     int leaseMax() {
@@ -89,8 +89,9 @@ final class RedisStore implements LimitStore {
         if (lease != null) {
             Outcome local = lease.take(now);
             if (local != null) {
-                // Running low on a busy key: fetch the next batch before this one runs dry.
-                if (slot.size >= 4 && lease.left() <= slot.size / 4) batch(slot, keys, loop, false, true);
+                // Half spent on a busy key: fetch the next batch before this one runs dry, so that
+                // requests seldom wait for Redis (a round trip is worth many requests on a hot key).
+                if (slot.size >= 4 && lease.left() <= slot.size / 2) batch(slot, keys, loop, false, true);
                 return CompletableFuture.completedFuture(local);
             }
         }
