@@ -199,7 +199,7 @@ final class ConfigReader {
             if (!NAME.matcher(name).matches()) {
                 s.error("a service name may have letters, digits, '_', '.' and '-', was '" + name + "'");
             }
-            if (!s.object("url", "targets", "timeouts")) {
+            if (!s.object(serviceKeys("url", "targets", "timeouts"))) {
                 if (!s.present()) s.error("needs a url or targets");
                 continue;
             }
@@ -231,9 +231,19 @@ final class ConfigReader {
             Timeouts d = Timeouts.DEFAULTS;
             Timeouts timeouts = new Timeouts(positive(to.get("connect"), d.connect()),
                     positive(to.get("response"), d.response()), positive(to.get("idle"), d.idle()));
-            out.put(name, new ServiceConfig(name, targets, timeouts));
+            out.put(name, new ServiceConfig(name, targets, timeouts, ResilienceReader.service(s)));
         }
         return out;
+    }
+
+    private static String[] serviceKeys(String... own) {
+        String[] all = java.util.Arrays.copyOf(own, own.length + ResilienceReader.SERVICE_KEYS.length);
+        System.arraycopy(ResilienceReader.SERVICE_KEYS, 0, all, own.length, ResilienceReader.SERVICE_KEYS.length);
+        return all;
+    }
+
+    static boolean isToken(String s) {
+        return TOKEN.matcher(s).matches();
     }
 
     private TargetConfig target(ConfigNode node, int weight) {
@@ -278,7 +288,7 @@ final class ConfigReader {
         List<ConfigNode> items = node.items();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode r = items.get(i);
-            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host")) {
+            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host", "retries")) {
                 if (r.present()) continue;
             }
             String name = r.get("name").requiredText();
@@ -299,7 +309,8 @@ final class ConfigReader {
             }
             boolean strip = r.get("strip_prefix").bool(false);
             boolean preserve = r.get("preserve_host").bool(false);
-            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, r.mark()));
+            Boolean retryNonIdempotent = ResilienceReader.route(r.get("retries"));
+            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, r.mark(), retryNonIdempotent));
         }
         return out;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.GatewayConfig;
@@ -15,6 +16,7 @@ import portico.net.Transport;
 import portico.route.RouteTable;
 import portico.server.GatewayServer;
 import portico.upstream.Service;
+import portico.upstream.TimeSource;
 import portico.upstream.UpstreamClient;
 
 /**
@@ -31,11 +33,11 @@ public final class Gateway implements AutoCloseable {
     private final AtomicLong revisions = new AtomicLong();
     private final Duration grace;
 
-    private Gateway(GatewayConfig config) throws Exception {
+    private Gateway(GatewayConfig config, TimeSource time, RandomGenerator random) throws Exception {
         Transport transport = Transport.best();
         // One loop per core: each client connection and its upstream connections share one.
         workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.ioHandlerFactory());
-        upstreams = new UpstreamClient(transport);
+        upstreams = new UpstreamClient(transport, workers, time, random);
         grace = config.shutdownGrace();
         try {
             server = new GatewayServer(transport, workers, compile(config));
@@ -52,7 +54,12 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway for a config that has passed validation. */
     public static Gateway start(GatewayConfig config) throws Exception {
-        return new Gateway(config);
+        return new Gateway(config, TimeSource.SYSTEM, TimeSource.THREAD_LOCAL_RANDOM);
+    }
+
+    /** As {@link #start(GatewayConfig)}, with the time and randomness resilience uses injected (tests). */
+    public static Gateway start(GatewayConfig config, TimeSource time, RandomGenerator random) throws Exception {
+        return new Gateway(config, time, random);
     }
 
     private Revision compile(GatewayConfig config) {
