@@ -117,7 +117,9 @@ final class ResilienceReader {
         int unhealthy = node.get("unhealthy_after").integer(3, 1, 1000);
         int healthy = node.get("healthy_after").integer(2, 1, 1000);
         List<String> statuses = node.get("statuses").present() ? outcomes(node.get("statuses"), false) : List.of("2xx");
-        if (node.get("statuses").isList() && statuses.isEmpty()) node.get("statuses").error("needs at least one status");
+        if (node.get("statuses").isList() && node.get("statuses").items().isEmpty()) {
+            node.get("statuses").error("needs at least one status");
+        }
         return new HealthCheckConfig(path == null ? "/" : path, interval, timeout, unhealthy, healthy,
                 statuses.isEmpty() ? List.of("2xx") : statuses);
     }
