@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.HealthCheckConfig;
 import portico.config.OutlierConfig;
+import portico.config.Units;
 import portico.upstream.Outcome;
 import portico.upstream.Target;
 
@@ -88,7 +89,7 @@ public final class HealthTracker {
         }
         if (ejectedFor > 0) {
             log.warn("service '{}': target {} ejected for {} after {} failures in a row (last: {})", service, t,
-                    Duration.ofNanos(ejectedFor), failures, o.reason());
+                    Units.format(Duration.ofNanos(ejectedFor)), failures, o.reason());
         }
     }
 
