@@ -365,7 +365,7 @@ final class Relay implements UpstreamListener {
             if (!responseStarted) {
                 attemptFailed(Failure.badResponse(service.name(), null));
             } else {
-                abort("malformed response body from " + target);
+                abort(Outcome.BAD_RESPONSE.reason() + ": malformed response body from " + target);
             }
             return;
         }
@@ -408,8 +408,8 @@ final class Relay implements UpstreamListener {
         } else if (responseStarted) {
             // Backpressure stops reading the upstream while the client is not reading: say whose silence it was.
             abort(client.channel().isWritable()
-                    ? "no bytes from " + target + " for timeouts.idle while streaming the response"
-                    : "the client read none of the response for timeouts.idle");
+                    ? Outcome.IDLE_TIMEOUT.reason() + ": no bytes from " + target + " for timeouts.idle while streaming the response"
+                    : "client_idle: the client read none of the response for timeouts.idle");
         }
         // Otherwise we are waiting for the response head: timeouts.response governs that.
     }
@@ -436,7 +436,7 @@ final class Relay implements UpstreamListener {
             }
             attemptFailed(Failure.reset(service.name(), target, cause));
         } else {
-            abort("upstream " + target + " closed mid-response");
+            abort(Outcome.RESET.reason() + ": upstream " + target + " closed mid-response");
         }
     }
 

@@ -1,6 +1,8 @@
 package portico.upstream.retry;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayList;
@@ -32,8 +34,13 @@ public final class ReplayBuffer {
             release();
             return;
         }
-        parts.add(c.retainedDuplicate());
-        last |= c instanceof LastHttpContent;
+        // Only the bytes (and trailers): whatever else the message is, a replay must write a body part.
+        if (c instanceof LastHttpContent l) {
+            parts.add(new DefaultLastHttpContent(c.content().retainedDuplicate(), l.trailingHeaders().copy()));
+            last = true;
+        } else {
+            parts.add(new DefaultHttpContent(c.content().retainedDuplicate()));
+        }
     }
 
     /** Whether everything added so far is still held. */

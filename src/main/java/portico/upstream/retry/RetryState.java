@@ -44,8 +44,14 @@ public final class RetryState {
     }
 
     public void tried(Target t) {
-        if (tried.isEmpty()) tried = new HashSet<>(4);
-        tried.add(t);
+        if (tried.contains(t)) return;
+        if (tried.isEmpty()) {
+            tried = Set.of(t);  // most requests need one attempt: no set to allocate and grow
+        } else {
+            Set<Target> more = new HashSet<>(tried);
+            more.add(t);
+            tried = more;
+        }
     }
 
     /** Whether the request body should be kept for a replay (up to {@link #maxBody()} bytes). */
