@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import portico.Portico;
 import portico.config.ConfigException;
 import portico.config.GatewayConfig;
+import portico.demo.DemoConsole;
 import portico.demo.DemoCurls;
 import portico.demo.SampleServices;
 import portico.runtime.Gateway;
@@ -47,8 +48,10 @@ public final class DemoCommand {
         System.out.println("Portico demo: sample shop services " + services.names() + " behind " + base);
         System.out.println("Try:");
         DemoCurls.lines(base).forEach(l -> System.out.println("  " + l));
+        System.out.println(DemoConsole.usage());
         System.out.println("Stop with Ctrl-C.");
         System.out.flush();
+        DemoConsole.start(System.in, services, System.out);
         Portico.awaitSignal(gateway, services);
         return 0;
     }
