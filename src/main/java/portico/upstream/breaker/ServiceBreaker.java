@@ -38,6 +38,8 @@ public final class ServiceBreaker {
         this.time = time;
         CircuitBreakerConfig.Builder b = CircuitBreakerConfig.custom()
                 .failureRateThreshold((float) (config.failureRate() * 100))
+                // The synchronized window, not LOCK_FREE: in 2.4.0 the lock-free one reads the system
+                // clock, not this one, and the breaker's time must be injectable.
                 .slidingWindow((int) config.window().toSeconds(), config.minCalls(), CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
                 .waitDurationInOpenState(config.openFor())
                 .permittedNumberOfCallsInHalfOpenState(config.halfOpenCalls())
