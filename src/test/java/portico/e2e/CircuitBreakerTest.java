@@ -39,6 +39,7 @@ class CircuitBreakerTest {
              GatewayUnderTest gw = GatewayUnderTest.start(CONFIG.formatted(upstream.url(), "", ""), time)) {
             for (int i = 0; i < 4; i++) assertThat(gw.get("/for/1").statusCode()).as("relayed as is").isEqualTo(500);
             assertThat(gw.service("recs").health().circuit()).isEqualTo(Circuit.OPEN);
+            int beforeOpen = upstream.requestCount();
 
             for (int i = 0; i < 5; i++) {
                 HttpResponse<String> refused = gw.get("/for/1");
@@ -47,7 +48,7 @@ class CircuitBreakerTest {
                 assertThat(problem.type()).isEqualTo("urn:portico:error:circuit-open");
                 assertThat(refused.headers().firstValue("retry-after")).hasValue("30");
             }
-            assertThat(upstream.requestCount()).as("no request reached the upstream while open").isEqualTo(4);
+            assertThat(upstream.requestCount() - beforeOpen).as("requests reaching the upstream while open").isZero();
 
             time.advance(Duration.ofSeconds(10));
             assertThat(gw.get("/for/1").headers().firstValue("retry-after")).hasValue("20");

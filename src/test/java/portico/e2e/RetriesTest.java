@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import portico.testing.FakeTime;
 import portico.testing.FakeUpstream;
 import portico.testing.Fault;
+import portico.testing.FullBacklogPort;
 import portico.testing.GatewayUnderTest;
 import portico.testing.ProblemJson;
 import portico.testing.RawClient;
@@ -90,6 +91,59 @@ class RetriesTest {
 
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(fine.takeRequest().bodyText()).isEqualTo("{\"item\":2}");
+        }
+    }
+
+    @Test
+    void aConnectThatTimesOutSentNothingSoEvenAPostGoesToTheOtherTarget() {
+        try (FullBacklogPort hangs = FullBacklogPort.open();
+             FakeUpstream fine = echo();
+             GatewayUnderTest gw = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services:
+                       shop: {targets: [{url: %s}, {url: %s}], timeouts: {connect: 300ms}}
+                     routes: [{name: shop, match: {paths: [/]}, service: shop}]
+                     """.formatted(hangs.url(), fine.url()))) {
+            HttpResponse<String> res = gw.send(post(gw, "/orders", "{\"item\":3}").build());
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(fine.takeRequest().bodyText()).isEqualTo("{\"item\":3}");
+        }
+    }
+
+    @Test
+    void aRouteMayAllowResendingItsPosts() {
+        try (FakeUpstream resets = FakeUpstream.start().fault("/", Fault.RESET_BEFORE_RESPONSE);
+             FakeUpstream fine = echo();
+             GatewayUnderTest gw = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services:
+                       shop: {targets: [{url: %s}, {url: %s}], retries: {attempts: 1}}
+                     routes:
+                       - {name: search, match: {paths: [/search]}, service: shop, retries: {non_idempotent: true}}
+                       - {name: orders, match: {paths: [/orders]}, service: shop}
+                     """.formatted(resets.url(), fine.url()))) {
+            assertThat(gw.send(post(gw, "/search", "{\"q\":\"tea\"}").build()).statusCode()).isEqualTo(200);
+            assertThat(fine.takeRequest().bodyText()).isEqualTo("{\"q\":\"tea\"}");
+        }
+    }
+
+    @Test
+    void aResponseTimeoutIsRetriedOnlyWhenListed() {
+        try (FakeUpstream silent = FakeUpstream.start().fault("/", Fault.NO_RESPONSE);
+             FakeUpstream fine = echo();
+             GatewayUnderTest listed = GatewayUnderTest.start(TWO_TARGETS.formatted(silent.url(), fine.url(),
+                     "{attempts: 1, on: [timeout]}\n    timeouts: {response: 200ms}"));
+             GatewayUnderTest unlisted = GatewayUnderTest.start(TWO_TARGETS.formatted(silent.url(), fine.url(),
+                     "{attempts: 1}\n    timeouts: {response: 200ms}"))) {
+            assertThat(listed.get("/cart").statusCode()).isEqualTo(200);
+
+            ProblemJson problem = ProblemJson.of(unlisted.get("/cart"));
+            assertThat(problem.httpStatus()).isEqualTo(504);
+            assertThat(problem.detail()).contains("timeouts.response");
+            assertThat(fine.requestCount()).isEqualTo(1);
         }
     }
 
