@@ -422,11 +422,11 @@ final class Relay implements UpstreamListener {
         if (finished) return;
         if (!responseStarted) {
             // A pooled connection the upstream closed as the request arrived: try once more on a
-            // fresh one, but only when nothing is lost by sending it twice — no body to replay and
-            // an idempotent method, since the upstream may have acted on it (RFC 9112 section 9.3.1).
-            // This is not a retry of the attempt (the target did not fail), so it is neither recorded nor counted.
-            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete
-                    && RetryPolicy.idempotent(ex.request().method())) {
+            // fresh one, but only when nothing is lost by sending it twice — the whole request is
+            // at hand (no body, or one the retries keep) and its method is idempotent, since the
+            // upstream may have acted on it (RFC 9112 section 9.3.1). Not a retry of the attempt
+            // (the target did not fail), so it is neither recorded nor counted.
+            if (reusedConnection && !retriedStale && replayable() && RetryPolicy.idempotent(ex.request().method())) {
                 retriedStale = true;
                 requestSent = false;
                 skippingInformational = false;
