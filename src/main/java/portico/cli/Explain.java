@@ -68,7 +68,10 @@ public final class Explain {
                 + (host == null ? "" : " (host " + host + ")"));
         Explanation e = RouteTable.compile(config.routes()).explain(facts);
         e.lines().forEach(out::println);
-        e.winner().ifPresent(r -> out.println("plugins: none"));
+        e.winner().ifPresent(r -> {
+            List<String> plugins = portico.plugin.RoutePlugins.describe(config, r);
+            out.println("plugins: " + (plugins.isEmpty() ? "none" : String.join(" -> ", plugins)));
+        });
         return 0;
     }
 }

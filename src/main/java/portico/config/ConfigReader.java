@@ -27,13 +27,50 @@ final class ConfigReader {
     private static final long ONE_GB = 1L << 30;  // Netty's decoder limits are ints
 
     private final String source;
+    private final PluginSettingsReader pluginReader = new PluginSettingsReader();
 
     ConfigReader(String source) {
         this.source = source;
     }
 
+    private ClusterConfig cluster(ConfigNode node) {
+        if (!node.object("redis")) return ClusterConfig.NONE;
+        ConfigNode redis = node.get("redis");
+        String url = redis.text(null);
+        if (url == null) return ClusterConfig.NONE;
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+            redis.error("expected a redis:// or rediss:// URL, was '" + url + "'");
+            return ClusterConfig.NONE;
+        }
+        return new ClusterConfig(url);
+    }
+
+    private Map<String, ConsumerConfig> consumers(ConfigNode node) {
+        Map<String, ConsumerConfig> out = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>(List.of("groups", "plugins"));
+        keys.addAll(pluginReader.credentialKeys());
+        for (Map.Entry<String, ConfigNode> e : node.entries().entrySet()) {
+            String name = e.getKey();
+            ConfigNode c = e.getValue();
+            if (!NAME.matcher(name).matches()) {
+                c.error("a consumer name may have letters, digits, '_', '.' and '-', was '" + name + "'");
+            }
+            c.object(keys.toArray(String[]::new));
+            List<String> groups = new ArrayList<>();
+            for (ConfigNode g : c.get("groups").items()) {
+                String group = g.requiredText();
+                if (group != null) groups.add(group);
+            }
+            Map<String, List<Object>> credentials = pluginReader.credentials(c);
+            Map<String, PluginSpec> own = pluginReader.read(c.get("plugins"), true);
+            out.put(name, new ConsumerConfig(name, groups, credentials, own, c.mark()));
+        }
+        return out;
+    }
+
     GatewayConfig read(ConfigNode root) {
-        if (!root.object("version", "listen", "trusted_proxies", "limits", "shutdown_grace", "services", "routes")) {
+        if (!root.object("version", "listen", "trusted_proxies", "limits", "shutdown_grace", "cluster", "services", "routes",
+                "consumers", "plugins")) {
             if (root.present()) return null;
         }
         ConfigNode version = root.get("version");
@@ -46,9 +83,12 @@ final class ConfigReader {
         List<Cidr> trusted = cidrs(root.get("trusted_proxies"));
         Limits limits = limits(root.get("limits"));
         Duration grace = root.get("shutdown_grace").duration(Duration.ofSeconds(30));
+        ClusterConfig cluster = cluster(root.get("cluster"));
         Map<String, ServiceConfig> services = services(root.get("services"));
         List<RouteConfig> routes = routes(root.get("routes"), services);
-        return new GatewayConfig(source, listen, trusted, limits, grace, services, routes);
+        Map<String, ConsumerConfig> consumers = consumers(root.get("consumers"));
+        Map<String, PluginSpec> plugins = pluginReader.read(root.get("plugins"));
+        return new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
     }
 
     private List<ListenerConfig> listeners(ConfigNode node) {
@@ -199,7 +239,7 @@ final class ConfigReader {
             if (!NAME.matcher(name).matches()) {
                 s.error("a service name may have letters, digits, '_', '.' and '-', was '" + name + "'");
             }
-            if (!s.object(serviceKeys("url", "targets", "timeouts"))) {
+            if (!s.object(serviceKeys("url", "targets", "timeouts", "plugins"))) {
                 if (!s.present()) s.error("needs a url or targets");
                 continue;
             }
@@ -231,7 +271,8 @@ final class ConfigReader {
             Timeouts d = Timeouts.DEFAULTS;
             Timeouts timeouts = new Timeouts(positive(to.get("connect"), d.connect()),
                     positive(to.get("response"), d.response()), positive(to.get("idle"), d.idle()));
-            out.put(name, new ServiceConfig(name, targets, timeouts, ResilienceReader.service(s)));
+            Map<String, PluginSpec> own = pluginReader.read(s.get("plugins"));
+            out.put(name, new ServiceConfig(name, targets, timeouts, own, ResilienceReader.service(s)));
         }
         return out;
     }
@@ -288,7 +329,7 @@ final class ConfigReader {
         List<ConfigNode> items = node.items();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode r = items.get(i);
-            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host", "retries")) {
+            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host", "plugins", "retries")) {
                 if (r.present()) continue;
             }
             String name = r.get("name").requiredText();
@@ -309,8 +350,10 @@ final class ConfigReader {
             }
             boolean strip = r.get("strip_prefix").bool(false);
             boolean preserve = r.get("preserve_host").bool(false);
+            Map<String, PluginSpec> own = pluginReader.read(r.get("plugins"));
             Boolean retryNonIdempotent = ResilienceReader.route(r.get("retries"));
-            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, r.mark(), retryNonIdempotent));
+            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, own, r.mark(),
+                    retryNonIdempotent));
         }
         return out;
     }

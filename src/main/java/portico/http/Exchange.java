@@ -26,6 +26,10 @@ public final class Exchange {
     private String errorDetail;
     private Identity identity;
     private java.util.List<portico.plugin.Plugin> pluginsRan = java.util.List.of();
+    private java.util.Map<String, String> captures = java.util.Map.of();
+    private io.netty.handler.codec.http.HttpHeaders upstreamHeaders;
+    private String upstreamTarget;
+    private long maxRequestBody = Long.MAX_VALUE;
 
     public Exchange(HttpRequest request, EventLoop eventLoop, String requestId, String clientIp, long startNanos,
                     String path, String rawQuery) {
@@ -76,6 +80,48 @@ public final class Exchange {
     public void routed(String route, String service) {
         this.routeName = route;
         this.serviceName = service;
+    }
+
+    /** The route's {@code {name}} and regex named-group captures, raw (still percent-encoded). */
+    public java.util.Map<String, String> captures() {
+        return captures;
+    }
+
+    public void captures(java.util.Map<String, String> captures) {
+        this.captures = captures;
+    }
+
+    /**
+     * The headers that go upstream: the client's, less hop-by-hop and identity headers, plus the
+     * X-Forwarded-* set. Request plugins may edit them; null before routing.
+     */
+    public io.netty.handler.codec.http.HttpHeaders upstreamHeaders() {
+        return upstreamHeaders;
+    }
+
+    public void upstreamHeaders(io.netty.handler.codec.http.HttpHeaders headers) {
+        this.upstreamHeaders = headers;
+    }
+
+    /**
+     * The upstream path and query, before the target's base path is prepended (CONTRACT section 5);
+     * request plugins may rewrite it. Null before routing.
+     */
+    public String upstreamTarget() {
+        return upstreamTarget;
+    }
+
+    public void upstreamTarget(String pathAndQuery) {
+        this.upstreamTarget = pathAndQuery;
+    }
+
+    /** The request body limit for this exchange: limits.max_body_bytes, lowered by request_size. */
+    public long maxRequestBody() {
+        return maxRequestBody;
+    }
+
+    public void maxRequestBody(long bytes) {
+        this.maxRequestBody = Math.min(this.maxRequestBody, bytes);
     }
 
     public String serviceName() {

@@ -114,6 +114,7 @@ public final class PluginChain {
 
     private CompletionStage<Verdict> afterAuth(Exchange ex) {
         Identity who = ex.identity();
+        tellUpstream(ex, who);
         Map<String, Optional<Plugin>> own = who == null || who.consumer() == null ? null : consumerPlugins.get(who.consumer());
         if (own == null) return runAll(ex, plugins(afterAuth), 0);
         List<Plugin> list = new ArrayList<>(afterAuth.size() + own.size());
@@ -130,6 +131,13 @@ public final class PluginChain {
             }
         }
         return runAll(ex, list, 0);
+    }
+
+    /** The service learns who called from the gateway alone (client-sent copies were removed on arrival). */
+    private static void tellUpstream(Exchange ex, Identity who) {
+        if (who == null || ex.upstreamHeaders() == null) return;
+        if (who.consumer() != null) ex.upstreamHeaders().set("X-Consumer-Name", who.consumer());
+        if (!who.groups().isEmpty()) ex.upstreamHeaders().set("X-Consumer-Groups", String.join(", ", who.groups()));
     }
 
     private void insertInPhaseOrder(List<Plugin> list, Plugin p, Phase phase) {

@@ -19,6 +19,31 @@ public interface PluginFactory<C> {
 
     Plugin create(C settings, PluginContext ctx);
 
+    /**
+     * The key under {@code consumers.NAME} that holds this plugin's credentials ({@code api_keys},
+     * {@code jwt}, {@code basic_auth}), or null for a plugin that has none.
+     */
+    default String credentialKey() {
+        return null;
+    }
+
+    /**
+     * Reads one consumer's credentials from the node under {@link #credentialKey()}: a single one or
+     * a list. Mistakes are reported on the node; the plugin finds the parsed objects again in
+     * {@link portico.config.ConsumerConfig#credentials()} under its name.
+     */
+    default java.util.List<Object> parseCredentials(ConfigNode node) {
+        return java.util.List.of();
+    }
+
+    /**
+     * Upstream header names this plugin sets from an identity ({@code claims_to_headers}): every
+     * request has client-sent copies of them removed first, on every route (CONTRACT section 5).
+     */
+    default java.util.Set<String> identityHeaders(C settings) {
+        return java.util.Set.of();
+    }
+
     static <C> PluginFactory<C> of(String name, Phase phase, Function<ConfigNode, C> parse,
                                    BiFunction<C, PluginContext, Plugin> create) {
         return new PluginFactory<>() {

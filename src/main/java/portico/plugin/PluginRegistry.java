@@ -9,7 +9,8 @@ import java.util.Map;
  * line here, at its phase; the constructor check keeps the list in phase order.
  */
 public final class PluginRegistry {
-    public static final List<PluginFactory<?>> ORDERED = List.of();
+    public static final List<PluginFactory<?>> ORDERED = List.of(
+            portico.plugin.requestsize.RequestSizePlugin.FACTORY);
 
     private static final Map<String, PluginFactory<?>> BY_NAME = index(ORDERED);
 

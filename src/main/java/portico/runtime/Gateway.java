@@ -3,6 +3,7 @@ package portico.runtime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.GatewayConfig;
 import portico.net.Transport;
+import portico.plugin.PluginContext;
+import portico.plugin.RoutePlugins;
+import portico.plugin.SharedResources;
 import portico.route.RouteTable;
 import portico.server.GatewayServer;
 import portico.upstream.Service;
@@ -32,8 +36,15 @@ public final class Gateway implements AutoCloseable {
     private final List<InetSocketAddress> addresses;
     private final AtomicLong revisions = new AtomicLong();
     private final Duration grace;
+    private final SharedResources shared = new SharedResources();
+    private final Clock clock;
+    private final PluginContext.Ticker ticker;
 
-    private Gateway(GatewayConfig config, TimeSource time, RandomGenerator random) throws Exception {
+    private Gateway(GatewayConfig config, Clock clock, PluginContext.Ticker ticker, RandomGenerator random) throws Exception {
+        this.clock = clock;
+        this.ticker = ticker;
+        // Plugins and resilience (breakers, ejections, retry budgets) read the same time.
+        TimeSource time = TimeSource.of(clock, ticker::nanos);
         Transport transport = Transport.best();
         // One loop per core: each client connection and its upstream connections share one.
         workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.ioHandlerFactory());
@@ -54,18 +65,27 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway for a config that has passed validation. */
     public static Gateway start(GatewayConfig config) throws Exception {
-        return new Gateway(config, TimeSource.SYSTEM, TimeSource.THREAD_LOCAL_RANDOM);
+        return new Gateway(config, Clock.systemUTC(), PluginContext.Ticker.SYSTEM, TimeSource.THREAD_LOCAL_RANDOM);
     }
 
-    /** As {@link #start(GatewayConfig)}, with the time and randomness resilience uses injected (tests). */
+    /** As {@link #start(GatewayConfig)}, with the clocks that plugins read (tests move them by hand). */
+    public static Gateway start(GatewayConfig config, Clock clock, PluginContext.Ticker ticker) throws Exception {
+        return new Gateway(config, clock, ticker, TimeSource.THREAD_LOCAL_RANDOM);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, with the time (for plugins and resilience alike) and the
+     * randomness (balancing, jitter) injected.
+     */
     public static Gateway start(GatewayConfig config, TimeSource time, RandomGenerator random) throws Exception {
-        return new Gateway(config, time, random);
+        return new Gateway(config, time.clock(), time::nanoTime, random);
     }
 
     private Revision compile(GatewayConfig config) {
         RouteTable routes = RouteTable.compile(config.routes());
         Map<String, Service> services = upstreams.services(config.services());
-        return new Revision(revisions.incrementAndGet(), config, routes, services);
+        RoutePlugins plugins = RoutePlugins.compile(config, new PluginContext(clock, ticker, config, workers, shared));
+        return new Revision(revisions.incrementAndGet(), config, routes, services, plugins);
     }
 
     public List<InetSocketAddress> addresses() {
@@ -97,7 +117,9 @@ public final class Gateway implements AutoCloseable {
         if (server != null) {
             server.close();
             UpstreamClient.close(server.revision().services());
+            server.revision().plugins().close();
         }
+        shared.close();
         upstreams.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

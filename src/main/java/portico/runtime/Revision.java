@@ -4,6 +4,8 @@ import java.util.Map;
 import portico.config.GatewayConfig;
 import portico.config.RouteConfig;
 import portico.http.ClientAddress;
+import portico.plugin.PluginChain;
+import portico.plugin.RoutePlugins;
 import portico.route.RouteTable;
 import portico.upstream.Service;
 
@@ -17,12 +19,14 @@ public final class Revision {
     private final RouteTable routes;
     private final Map<String, Service> services;
     private final ClientAddress clientAddress;
+    private final RoutePlugins plugins;
 
-    Revision(long number, GatewayConfig config, RouteTable routes, Map<String, Service> services) {
+    Revision(long number, GatewayConfig config, RouteTable routes, Map<String, Service> services, RoutePlugins plugins) {
         this.number = number;
         this.config = config;
         this.routes = routes;
         this.services = Map.copyOf(services);
+        this.plugins = plugins;
         this.clientAddress = new ClientAddress(config.trustedProxies());
     }
 
@@ -44,6 +48,15 @@ public final class Revision {
 
     public Map<String, Service> services() {
         return services;
+    }
+
+    /** The plugin chain a route runs, resolved over its scopes. */
+    public PluginChain chain(RouteConfig route) {
+        return plugins.chain(route.name());
+    }
+
+    public RoutePlugins plugins() {
+        return plugins;
     }
 
     public ClientAddress clientAddress() {

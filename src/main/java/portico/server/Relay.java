@@ -21,7 +21,12 @@ import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +35,8 @@ import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
 import portico.http.HopByHop;
+import portico.plugin.PluginChain;
+import portico.plugin.Verdict;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
 import portico.upstream.Attempt;
@@ -111,9 +118,52 @@ final class Relay implements UpstreamListener {
         this.preserveHost = match.route().preserveHost();
         HttpRequest req = ex.request();
         expectContinue = HttpUtil.is100ContinueExpected(req);
-        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamUri(match), upstreamHeaders(match));
         routeNonIdempotent = match.route().retryNonIdempotent();
+        ex.captures(match.captures());
+        ex.upstreamTarget(upstreamUri(match));
+        ex.upstreamHeaders(upstreamHeaders(match));
+        CompletableFuture<Verdict> verdict = revision.chain(match.route()).onRequest(ex).toCompletableFuture();
+        if (verdict.isDone()) {
+            afterPlugins(verdict.getNow(null), null);
+        } else {
+            // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
+            verdict.whenComplete((v, err) -> {
+                if (ex.eventLoop().inEventLoop()) afterPlugins(v, err);
+                else ex.eventLoop().execute(() -> afterPlugins(v, err));
+            });
+        }
+    }
+
+    private void afterPlugins(Verdict verdict, Throwable err) {
+        if (finished) return;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GatewayException ge) {
+                failBeforeResponse(ge);
+            } else {
+                log.error("a plugin failed on {} {}", ex.request().method(), ex.path(), cause);
+                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "a plugin failed; see the gateway log"));
+            }
+            return;
+        }
+        if (verdict instanceof Verdict.Respond r) {
+            respondLocally(r);
+            return;
+        }
+        long declared = HttpUtil.getContentLength(ex.request(), -1L);
+        if (declared > ex.maxRequestBody()) {
+            failBeforeResponse(tooLarge(declared), false);
+            return;
+        }
+        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, ex.request().method(), ex.upstreamTarget(), ex.upstreamHeaders());
         connect();
+    }
+
+    private GatewayException tooLarge(long bytes) {
+        String size = bytes < 0 ? "the request body is larger than " : "the request body of " + bytes + " bytes is larger than ";
+        return new GatewayException(ErrorKind.BODY_TOO_LARGE, ex.maxRequestBody() < server.limits().maxBodyBytes()
+                ? size + "this route's request_size limit (" + ex.maxRequestBody() + " bytes)"
+                : size + "limits.max_body_bytes");
     }
 
     private String upstreamUri(RouteMatch.Found match) {
@@ -130,6 +180,7 @@ final class Relay implements UpstreamListener {
         HttpHeaders h = req.headers().copy();
         boolean chunked = HttpUtil.isTransferEncodingChunked(req);
         HopByHop.strip(h);
+        stripIdentityHeaders(h);
         if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         // The gateway answers 100-continue itself once it is ready for the body (see #onAcquired).
         h.remove(HttpHeaderNames.EXPECT);
@@ -161,15 +212,33 @@ final class Relay implements UpstreamListener {
         return h;
     }
 
+    /**
+     * Identity headers are the gateway's to set (CONTRACT section 5): a client-sent
+     * {@code X-Consumer-Name} or {@code X-User-Id}, in any spelling, never reaches a service.
+     */
+    private void stripIdentityHeaders(HttpHeaders h) {
+        java.util.List<String> drop = null;
+        for (String name : h.names()) {
+            if (revision.plugins().isIdentityHeader(name)) {
+                if (drop == null) drop = new java.util.ArrayList<>(2);
+                drop.add(name);
+            }
+        }
+        if (drop != null) drop.forEach(h::remove);
+    }
+
     /** Starts an attempt: a target from the service (balancing, health, breaker), then a connection to it. */
     private void connect() {
         backoffTimer = null;
         if (finished) return;
         if (retry == null) {
             HttpRequest req = ex.request();
-            retry = service.retries(req.method(), req.headers(), routeNonIdempotent);
+            // The headers as they go upstream: after plugins, so hash(header:X-User-Id) sees the
+            // authenticated user's id, never a client's own claim.
+            HttpHeaders sent = upstreamHead.headers();
+            retry = service.retries(req.method(), sent, routeNonIdempotent);
             if (bodyExpected && retry.keepsBody()) replay = new ReplayBuffer(retry.maxBody());
-            balanceKey = service.balanceKey(req.headers(), ex.clientIp());
+            balanceKey = service.balanceKey(sent, ex.clientIp());
         }
         try {
             attempt = service.select(balanceKey, retry.tried());
@@ -247,10 +316,9 @@ final class Relay implements UpstreamListener {
         bodyBytes += n;
         ex.addRequestBytes(n);
         boolean last = c instanceof LastHttpContent;
-        if (bodyBytes > server.limits().maxBodyBytes()) {
+        if (bodyBytes > server.limits().maxBodyBytes() || bodyBytes > ex.maxRequestBody()) {
             c.release();
-            clientBodyFailed(new GatewayException(ErrorKind.BODY_TOO_LARGE,
-                    "the request body is larger than limits.max_body_bytes"));
+            clientBodyFailed(tooLarge(-1));
             return;
         }
         if (last) requestComplete = true;
@@ -337,6 +405,8 @@ final class Relay implements UpstreamListener {
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HopByHop.strip(h);
         h.set("X-Request-Id", ex.requestId());
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+        PluginChain.onResponse(ex, head);
         boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean http10 = ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -351,7 +421,7 @@ final class Relay implements UpstreamListener {
         } else if (http10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h));
+        client.write(head);
     }
 
     private void onResponseContent(HttpContent c) {
@@ -531,6 +601,27 @@ final class Relay implements UpstreamListener {
         if (res == null) res = ProblemResponse.of(client.alloc(), e, ex.requestId());
         ex.status(res.status().code());
         if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), res.status().code(), e.getMessage());
+        answer(res, close);
+    }
+
+    /** A plugin answered (a preflight, a cached response): the upstream is never called. */
+    private void respondLocally(Verdict.Respond r) {
+        if (finished) return;
+        finished = true;
+        releasePending();
+        ex.status(r.status());
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        res.headers().set(r.headers());
+        HopByHop.strip(res.headers());
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        res.headers().set("X-Request-Id", ex.requestId());
+        answer(res, false);
+    }
+
+    /** Writes an answer the gateway made itself, after the response plugins have seen its head. */
+    private void answer(FullHttpResponse res, boolean close) {
+        PluginChain.onResponse(ex, res);
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

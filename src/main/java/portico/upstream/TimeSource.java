@@ -2,6 +2,7 @@ package portico.upstream;
 
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -16,17 +17,21 @@ public interface TimeSource {
     /** The wall clock, for resilience4j (its time window and open state read a {@link Clock}). */
     Clock clock();
 
-    TimeSource SYSTEM = new TimeSource() {
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
+    TimeSource SYSTEM = of(Clock.systemUTC(), System::nanoTime);
 
-        @Override
-        public Clock clock() {
-            return Clock.systemUTC();
-        }
-    };
+    static TimeSource of(Clock clock, LongSupplier nanos) {
+        return new TimeSource() {
+            @Override
+            public long nanoTime() {
+                return nanos.getAsLong();
+            }
+
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+        };
+    }
 
     /** Uniform randomness from the calling thread's {@link ThreadLocalRandom}: no contention across event loops. */
     RandomGenerator THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextLong();

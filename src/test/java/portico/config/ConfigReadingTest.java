@@ -30,9 +30,10 @@ class ConfigReadingTest {
         assertThat(c.limits()).isEqualTo(new Limits(32 * 1024, 4 * 1024, 1024 * 1024, 500, Duration.ofSeconds(5), Duration.ofSeconds(30)));
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.services()).containsOnlyKeys("users", "orders");
-        assertThat(c.services().get("users")).isEqualTo(new ServiceConfig("users",
-                List.of(new TargetConfig("http://127.0.0.1:3002/api", false, "127.0.0.1", 3002, "/api", 1)),
-                new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20))));
+        assertThat(c.services().get("users").targets())
+                .containsExactly(new TargetConfig("http://127.0.0.1:3002/api", false, "127.0.0.1", 3002, "/api", 1));
+        assertThat(c.services().get("users").timeouts())
+                .isEqualTo(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20)));
         assertThat(c.services().get("orders").targets()).extracting(TargetConfig::port, TargetConfig::weight)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(3004, 3), org.assertj.core.groups.Tuple.tuple(3014, 1));
         assertThat(c.services().get("orders").resilience()).isEqualTo(new ResilienceConfig(
@@ -50,7 +51,7 @@ class ConfigReadingTest {
         RouteConfig users = c.routes().get(0);
         assertThat(users).extracting(RouteConfig::index, RouteConfig::name, RouteConfig::service,
                 RouteConfig::stripPrefix, RouteConfig::preserveHost, RouteConfig::mark)
-                .containsExactly(0, "users", "users", true, true, new Mark(67, 5));
+                .containsExactly(0, "users", "users", true, true, new Mark(70, 5));
         assertThat(users.match()).isEqualTo(new MatchConfig(List.of("/users", "/people/{id}"), Set.of("GET", "POST"),
                 List.of("api.example.com", "*.example.com"), Map.of("x-api-version", "2"), Map.of("version", "2")));
     }

@@ -31,7 +31,7 @@ class ServiceSelectionTest {
         for (int i = 0; i < weights.length; i++) {
             configs.add(new TargetConfig("http://10.0.0." + (i + 1) + ":8080", false, "10.0.0." + (i + 1), 8080, "", weights[i]));
         }
-        ServiceConfig sc = new ServiceConfig("orders", configs, Timeouts.DEFAULTS, r);
+        ServiceConfig sc = new ServiceConfig("orders", configs, Timeouts.DEFAULTS, java.util.Map.of(), r);
         List<Target> targets = configs.stream().map(c -> new Target(c, loop -> null)).toList();
         return new Service(sc, targets, time, TimeSource.THREAD_LOCAL_RANDOM, null);
     }
