@@ -38,6 +38,30 @@ class ResilienceConfigTest {
     }
 
     @Test
+    void theContractsExampleServiceReadsAsWritten() {
+        ResilienceConfig r = valid("""
+                version: 1
+                services:
+                  orders:
+                    targets:
+                      - {url: http://127.0.0.1:3004, weight: 3}
+                      - {url: http://127.0.0.1:3014}
+                    balance: round_robin
+                    timeouts: {connect: 1s, response: 10s, idle: 60s}
+                    retries: {attempts: 2, on: [connect_error, 502, 503, 504]}
+                    circuit_breaker: {failure_rate: 50%, min_calls: 10, window: 30s, open_for: 30s, half_open_calls: 3, slow_call: 3s}
+                    health_check: {path: /health, interval: 5s, unhealthy_after: 3, healthy_after: 2}
+                """).services().get("orders").resilience();
+
+        assertThat(r.retries()).extracting(RetryConfig::attempts, RetryConfig::on)
+                .containsExactly(2, List.of("connect_error", "502", "503", "504"));
+        assertThat(r.circuitBreaker()).isEqualTo(new BreakerConfig(0.5, 10, Duration.ofSeconds(30), Duration.ofSeconds(30), 3,
+                Duration.ofSeconds(3), 0.5, BreakerConfig.DEFAULT_FAILURES));
+        assertThat(r.healthCheck()).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2,
+                List.of("2xx")));
+    }
+
+    @Test
     void writingRetriesRetriesResetsAndGatewayErrorsToo() {
         assertThat(service("retries: {}").retries().on()).containsExactly("connect_error", "reset", "502", "503", "504");
         assertThat(service("retries: {attempts: 3, on: [503, 5XX, timeout]}").retries())
