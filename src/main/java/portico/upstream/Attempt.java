@@ -38,10 +38,6 @@ public final class Attempt {
         return true;
     }
 
-    public boolean recorded() {
-        return recorded;
-    }
-
     @Override
     public String toString() {
         return target.toString();

@@ -57,9 +57,4 @@ public final class OutcomeFilter {
     public boolean matchesStatus(int status) {
         return status >= 0 && status < 600 && statuses.get(status);
     }
-
-    /** Whether any response status is in the set: only then is a response head worth a decision. */
-    public boolean hasStatuses() {
-        return !statuses.isEmpty();
-    }
 }

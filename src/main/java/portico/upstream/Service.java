@@ -44,6 +44,9 @@ import portico.upstream.retry.RetryState;
  *       attempt ended; retry as {@link RetryState#next} says.
  *   <li>Buffered (health checks, aggregation): {@link #call}, which does all of the above.
  * </ul>
+ *
+ * <p>Active health checks start when the service is created and stop at {@link UpstreamClient#close(java.util.Map)};
+ * whoever replaces a revision's services must close the old ones.
  */
 public final class Service {
     private final ServiceConfig config;

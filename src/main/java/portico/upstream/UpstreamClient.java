@@ -33,7 +33,8 @@ import portico.config.Timeouts;
 import portico.net.Transport;
 
 /**
- * Creates the runtime {@link Service}s and their connection pools. Pools are Netty's
+ * Creates the runtime {@link Service}s (with their balancers, breakers, retry budgets and health
+ * checks) and their connection pools. Pools are Netty's
  * {@link FixedChannelPool}: bounded, LIFO (warm connections first), health-checked on acquire and
  * release. Names are resolved by Netty's asynchronous DNS resolver, never on an event loop.
  */
@@ -82,6 +83,7 @@ public final class UpstreamClient implements AutoCloseable {
         return out;
     }
 
+    /** Stops the services' health checks and closes their pools. */
     public static void close(Map<String, Service> services) {
         services.values().forEach(Service::close);
     }

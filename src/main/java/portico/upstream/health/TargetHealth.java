@@ -22,12 +22,4 @@ public final class TargetHealth {
     boolean usable(long now) {
         return probeHealthy && (!ejected || now - ejectedUntil >= 0);
     }
-
-    public boolean probeHealthy() {
-        return probeHealthy;
-    }
-
-    public int consecutiveFailures() {
-        return consecutiveFailures;
-    }
 }

@@ -36,10 +36,6 @@ public final class RetryPolicy {
         return new RetryState(config.attempts(), on, resendable, resendsEver && resendable, config.maxBody(), budget, backoff);
     }
 
-    public RetryConfig config() {
-        return config;
-    }
-
     /** RFC 9110 section 9.2.2. */
     public static boolean idempotent(HttpMethod m) {
         return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
