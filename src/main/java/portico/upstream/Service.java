@@ -188,8 +188,15 @@ public final class Service {
      */
     public CompletionStage<UpstreamResponse> call(EventLoop loop, UpstreamRequest req) {
         ServiceCall c = new ServiceCall(this, loop, req);
-        if (loop.inEventLoop()) c.start();
-        else loop.execute(c::start);
+        if (loop.inEventLoop()) {
+            c.start();
+        } else {
+            try {
+                loop.execute(c::start);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return GatewayException.failed(ErrorKind.SHUTTING_DOWN, "the gateway is shutting down");
+            }
+        }
         return c.result;
     }
 
