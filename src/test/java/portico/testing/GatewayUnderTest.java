@@ -35,6 +35,12 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
+        return start(yaml, env, java.time.Clock.systemUTC(), portico.plugin.PluginContext.Ticker.SYSTEM);
+    }
+
+    /** With the wall clock and the monotonic ticker the plugins see, so that a test moves time instead of sleeping. */
+    public static GatewayUnderTest start(String yaml, Map<String, String> env, java.time.Clock clock,
+                                         portico.plugin.PluginContext.Ticker ticker) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -47,7 +53,7 @@ public final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }
         try {
-            return new GatewayUnderTest(Gateway.start(config));
+            return new GatewayUnderTest(Gateway.start(config, clock, ticker));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }
