@@ -31,7 +31,7 @@ class CorsTest {
                   web: {api_keys: [web-key-0123456789abcdef]}
                 plugins:
                   cors:
-                    origins: [https://app.example.com, "https://*.shop.example"]
+                    origins: [https://app.example.com, "https://*.shop.example", "~^https://pr-\\\\d+\\\\.preview\\\\.example$"]
                     expose_headers: [X-Request-Id]
                     credentials: true
                     max_age: 1h
@@ -83,6 +83,17 @@ class CorsTest {
         assertThat(res.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
         assertThat(res.headers().firstValue("Access-Control-Expose-Headers")).hasValue("X-Request-Id");
         assertThat(res.headers().allValues("Vary")).contains("Origin");
+    }
+
+    @Test
+    void originsMatchExactlyByHostLabelPatternOrRegex() {
+        assertThat(preflight("/orders", "HTTPS://APP.EXAMPLE.COM", "GET", null).statusCode()).isEqualTo(204);
+        assertThat(preflight("/orders", "https://a.b.shop.example", "GET", null).statusCode()).isEqualTo(204);
+        assertThat(preflight("/orders", "https://shop.example", "GET", null).statusCode()).isEqualTo(403);
+        assertThat(preflight("/orders", "https://evilshop.example", "GET", null).statusCode()).isEqualTo(403);
+        assertThat(preflight("/orders", "https://pr-42.preview.example", "GET", null).statusCode()).isEqualTo(204);
+        assertThat(preflight("/orders", "https://pr-x.preview.example", "GET", null).statusCode()).isEqualTo(403);
+        assertThat(preflight("/orders", "https://app.example.com.evil.example", "GET", null).statusCode()).isEqualTo(403);
     }
 
     @Test
