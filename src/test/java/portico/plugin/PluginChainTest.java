@@ -166,6 +166,19 @@ class PluginChainTest {
     }
 
     @Test
+    void theAnonymousConsumerCarriesItsConfiguredGroupsToTheUpstream() throws Exception {
+        PluginChain chain = new PluginChain(List.of(), List.of(noCredential()), List.of(), Map.of(), "guest",
+                List.of("public", "trial"), List.of());
+        Exchange ex = exchange();
+
+        await(chain.onRequest(ex));
+
+        assertThat(ex.identity().groups()).containsExactly("public", "trial");
+        assertThat(ex.upstreamHeaders().get("X-Consumer-Name")).isEqualTo("guest");
+        assertThat(ex.upstreamHeaders().get("X-Consumer-Groups")).isEqualTo("public, trial");
+    }
+
+    @Test
     void aConsumersOwnPluginReplacesTheRoutesAndOffRemovesIt() throws Exception {
         PluginChain chain = new PluginChain(List.of(), List.of(accepting("partner")),
                 List.of(new PluginChain.Named("acl", Phase.ACL, step("route-acl")),

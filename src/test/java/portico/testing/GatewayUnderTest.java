@@ -40,7 +40,15 @@ public final class GatewayUnderTest implements AutoCloseable {
         return start(yaml, env, TimeSource.SYSTEM);
     }
 
-    /** @param time what breakers, ejections and retry budgets read as the time (a {@link FakeTime}) */
+    /** With the wall clock and the monotonic ticker the plugins see, so that a test moves time instead of sleeping. */
+    public static GatewayUnderTest start(String yaml, Map<String, String> env, java.time.Clock clock,
+                                         portico.plugin.PluginContext.Ticker ticker) {
+        return start(yaml, env, TimeSource.of(clock, ticker::nanos));
+    }
+
+    /**
+     * @param time what plugins, breakers, ejections and retry budgets read as the time (a {@link FakeTime})
+     */
     public static GatewayUnderTest start(String yaml, TimeSource time) {
         return start(yaml, Map.of(), time);
     }
