@@ -10,10 +10,18 @@ import java.util.Map;
  * @param preserveHost send the client's Host upstream instead of the target's (default false)
  * @param plugins      route-level plugins; they replace the service's and the global ones of the same name
  * @param mark         where the route starts in the file
+ * @param service      the service it forwards to; null for an aggregate route
+ * @param aggregate    {@code aggregate}: the parts an aggregate route calls instead of a service; null otherwise
  */
 public record RouteConfig(int index, String name, MatchConfig match, String service, boolean stripPrefix,
-                          boolean preserveHost, Map<String, PluginSpec> plugins, Mark mark) {
+                          boolean preserveHost, Map<String, PluginSpec> plugins, Mark mark, AggregateConfig aggregate) {
     public RouteConfig {
         plugins = Map.copyOf(plugins);
+    }
+
+    /** A route to a service. */
+    public RouteConfig(int index, String name, MatchConfig match, String service, boolean stripPrefix,
+                       boolean preserveHost, Map<String, PluginSpec> plugins, Mark mark) {
+        this(index, name, match, service, stripPrefix, preserveHost, plugins, mark, null);
     }
 }

@@ -10,7 +10,9 @@ import java.util.Map;
  */
 public final class PluginRegistry {
     public static final List<PluginFactory<?>> ORDERED = List.of(
-            portico.plugin.requestsize.RequestSizePlugin.FACTORY);
+            portico.plugin.requestsize.RequestSizePlugin.FACTORY,
+            portico.plugin.transform.RequestTransformPlugin.FACTORY,
+            portico.plugin.transform.ResponseTransformPlugin.FACTORY);
 
     private static final Map<String, PluginFactory<?>> BY_NAME = index(ORDERED);
 

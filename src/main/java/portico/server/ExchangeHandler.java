@@ -247,8 +247,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         RouteMatch match = revision.routes().match(new RequestFacts(req.method().name(), host(req), path, req.headers(),
                 query(rawQuery)));
         if (match instanceof RouteMatch.Found found) {
-            Service service = revision.service(found.route());
-            ex.routed(found.route().name(), service.name());
+            Service service = revision.service(found.route());  // null for an aggregate route
+            ex.routed(found.route().name(), service == null ? null : service.name());
             relay.start(found, service);
         } else if (match instanceof RouteMatch.MethodNotAllowed mna) {
             GatewayException e = new GatewayException(ErrorKind.METHOD_NOT_ALLOWED,
