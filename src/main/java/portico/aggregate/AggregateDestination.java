@@ -185,7 +185,8 @@ public final class AggregateDestination {
             return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM, "its path needs " + missing + ", which this request has no value for", 0));
         }
         long start = System.nanoTime();
-        PartRequest request = new PartRequest(query == null ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes());
+        PartRequest request = new PartRequest(query == null ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes(),
+                ex.clientIp());
         CompletionStage<PartResponse> sent;
         try {
             sent = caller.call(p.service(), request, ex.eventLoop());

@@ -10,5 +10,6 @@ import java.time.Duration;
  * @param headers      what to send besides Host, which the caller sets per target
  * @param timeout      for the whole call: connect, response head and body
  * @param maxBytes     the largest body read; past it the call fails
+ * @param clientIp     the client's address, for {@code balance: hash(ip)}
  */
-public record PartRequest(String pathAndQuery, HttpHeaders headers, Duration timeout, long maxBytes) {}
+public record PartRequest(String pathAndQuery, HttpHeaders headers, Duration timeout, long maxBytes, String clientIp) {}

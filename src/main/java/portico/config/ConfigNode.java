@@ -67,6 +67,11 @@ public final class ConfigNode {
         return ctx.declaredKeys;
     }
 
+    /** The parsed value itself, for values passed on as JSON (a fallback body); null when absent. */
+    JsonNode value() {
+        return node;
+    }
+
     public boolean present() {
         return node != null && !node.isNull();
     }
@@ -208,6 +213,18 @@ public final class ConfigNode {
             return fallback;
         }
         return (int) node.asLong();
+    }
+
+    /** A percentage such as {@code 50%}, as a fraction in [0, 1]. */
+    public double percent(double fallback) {
+        String s = text(null);
+        if (s == null) return fallback;
+        try {
+            return Units.percent(s);
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return fallback;
+        }
     }
 
     public boolean bool(boolean fallback) {

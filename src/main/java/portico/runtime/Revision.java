@@ -2,7 +2,7 @@ package portico.runtime;
 
 import java.util.Map;
 import portico.aggregate.AggregateDestination;
-import portico.aggregate.PooledPartCaller;
+import portico.aggregate.ServicePartCaller;
 import portico.config.GatewayConfig;
 import portico.config.RouteConfig;
 import portico.http.ClientAddress;
@@ -32,7 +32,7 @@ public final class Revision {
         this.plugins = plugins;
         this.clientAddress = new ClientAddress(config.trustedProxies());
         this.aggregates = Map.copyOf(AggregateDestination.compile(config, this.services, plugins::isIdentityHeader,
-                PooledPartCaller.INSTANCE));
+                ServicePartCaller.INSTANCE));
     }
 
     public long number() {

@@ -3,7 +3,6 @@ package portico.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -21,7 +20,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -48,10 +46,16 @@ import portico.plugin.PluginChain;
 import portico.plugin.Verdict;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
+import portico.upstream.Attempt;
+import portico.upstream.Failure;
+import portico.upstream.Outcome;
 import portico.upstream.Service;
 import portico.upstream.Target;
 import portico.upstream.UpstreamClient;
 import portico.upstream.UpstreamListener;
+import portico.upstream.retry.ReplayBuffer;
+import portico.upstream.retry.RetryPolicy;
+import portico.upstream.retry.RetryState;
 
 /**
  * Moves one exchange between the client connection and a pooled upstream connection, both on the
@@ -91,6 +95,13 @@ final class Relay implements UpstreamListener {
     private boolean retriedStale;
     private long bodyBytes;
     private ScheduledFuture<?> responseTimer;
+    // Resilience: one attempt per target tried; see #connect and #attemptFailed.
+    private Boolean routeNonIdempotent;
+    private RetryState retry;
+    private ReplayBuffer replay;
+    private Attempt attempt;
+    private String balanceKey;
+    private ScheduledFuture<?> backoffTimer;
 
     // Body transforms and aggregation: see the sections of those names below.
     private AggregateDestination aggregate;
@@ -129,6 +140,7 @@ final class Relay implements UpstreamListener {
         this.preserveHost = match.route().preserveHost();
         HttpRequest req = ex.request();
         expectContinue = HttpUtil.is100ContinueExpected(req);
+        routeNonIdempotent = match.route().retryNonIdempotent();
         ex.captures(match.captures());
         ex.upstreamTarget(upstreamUri(match));
         ex.upstreamHeaders(upstreamHeaders(match));
@@ -242,26 +254,46 @@ final class Relay implements UpstreamListener {
         if (drop != null) drop.forEach(h::remove);
     }
 
+    /** Starts an attempt: a target from the service (balancing, health, breaker), then a connection to it. */
     private void connect() {
-        target = service.pick();
+        backoffTimer = null;
+        if (finished) return;
+        if (retry == null) {
+            HttpRequest req = ex.request();
+            retry = service.retries(req.method(), req.headers(), routeNonIdempotent);
+            if (bodyExpected && retry.keepsBody()) replay = new ReplayBuffer(retry.maxBody());
+            balanceKey = service.balanceKey(req.headers(), ex.clientIp());
+        }
+        try {
+            attempt = service.select(balanceKey, retry.tried());
+        } catch (GatewayException e) {
+            failBeforeResponse(e);  // circuit open or no healthy target: a fallback, if the service has one
+            return;
+        }
+        target = attempt.target();
+        retry.tried(target);
         ex.target(target.toString());
-        Future<Channel> acquired = target.pool(ex.eventLoop()).acquire();
-        if (acquired.isDone()) onAcquired(acquired);
-        else acquired.addListener(f -> onAcquired(acquired));
+        acquire();
     }
 
-    private void onAcquired(Future<Channel> f) {
-        if (finished) {
-            if (f.isSuccess()) UpstreamClient.release(target, f.getNow());
+    private void acquire() {
+        Target t = target;
+        Future<Channel> acquired = t.pool(ex.eventLoop()).acquire();
+        if (acquired.isDone()) onAcquired(t, acquired);
+        else acquired.addListener(f -> onAcquired(t, acquired));
+    }
+
+    private void onAcquired(Target t, Future<Channel> f) {
+        if (finished || t != target) {
+            if (f.isSuccess()) UpstreamClient.release(t, f.getNow());
             return;
         }
         if (!f.isSuccess()) {
-            failBeforeResponse(classifyConnectFailure(f.cause()));
+            attemptFailed(Failure.connect(service.name(), target, f.cause()));
             return;
         }
         upstream = f.getNow();
-        reusedConnection = upstream.hasAttr(USED) && Boolean.TRUE.equals(upstream.attr(USED).get());
-        upstream.attr(USED).set(Boolean.TRUE);
+        reusedConnection = UpstreamClient.markUsed(upstream);
         UpstreamClient.bind(upstream, this);
         HttpHeaders h = upstreamHead.headers();
         String base = target.config().basePath();
@@ -277,8 +309,14 @@ final class Relay implements UpstreamListener {
             client.writeAndFlush(ExchangeHandler.continueResponse());
         }
         boolean wroteLast = false;
+        if (replay != null) {
+            // A retry: what earlier attempts sent of the body goes first (nothing on the first attempt).
+            replay.writeTo(upstream);
+            wroteLast = replay.hasLast();
+        }
         for (HttpContent c; (c = pending.poll()) != null; ) {
             wroteLast |= c instanceof LastHttpContent;
+            if (replay != null) replay.add(c);
             upstream.write(c);
         }
         if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -292,8 +330,6 @@ final class Relay implements UpstreamListener {
         // Read at once: an upstream may answer (e.g. 413) before it has the whole body.
         upstream.read();
     }
-
-    private static final io.netty.util.AttributeKey<Boolean> USED = io.netty.util.AttributeKey.valueOf("portico.upstream.used");
 
     void clientContent(HttpContent c) {
         if (!bodyExpected || finished) {
@@ -315,6 +351,7 @@ final class Relay implements UpstreamListener {
             if (requestTransforms != null) onHeldRequestContent();
             return;
         }
+        if (replay != null) replay.add(c);
         upstream.write(c);
         if (last) {
             upstream.flush();
@@ -343,9 +380,7 @@ final class Relay implements UpstreamListener {
     private void onResponseTimeout() {
         responseTimer = null;
         if (finished || responseStarted) return;
-        failBeforeResponse(new GatewayException(ErrorKind.UPSTREAM_TIMEOUT,
-                "service '" + service.name() + "' sent no response head within timeouts.response ("
-                        + service.timeouts().response().toMillis() + "ms)"));
+        attemptFailed(Failure.responseTimeout(service.name(), service.timeouts().response().toMillis(), "timeouts.response"));
     }
 
     /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
@@ -381,8 +416,7 @@ final class Relay implements UpstreamListener {
 
     private void onResponseHead(HttpResponse r) {
         if (r.decoderResult().isFailure()) {
-            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
-                    "service '" + service.name() + "' sent a malformed response: " + r.decoderResult().cause().getMessage()));
+            attemptFailed(Failure.badResponse(service.name(), r.decoderResult().cause().getMessage()));
             return;
         }
         int code = r.status().code();
@@ -391,6 +425,7 @@ final class Relay implements UpstreamListener {
             skippingInformational = true;
             return;
         }
+        if (retriedOnStatus(code)) return;
         cancelResponseTimer();
         responseStarted = true;
         ex.status(code);
@@ -434,7 +469,7 @@ final class Relay implements UpstreamListener {
         if (c.decoderResult().isFailure()) {
             c.release();
             if (!responseStarted) {
-                failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM, "service '" + service.name() + "' sent a malformed response"));
+                attemptFailed(Failure.badResponse(service.name(), null));
             } else {
                 abort("malformed response body from " + target);
             }
@@ -474,10 +509,9 @@ final class Relay implements UpstreamListener {
         } else if (!requestComplete && upstream != null) {
             // The upstream stopped reading the body: the response timer has not started (it runs
             // from the end of the request), so without this the exchange would wait for ever.
-            GatewayException e = new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, "service '" + service.name() + "' ("
-                    + target + ") read none of the request body for timeouts.idle (" + service.timeouts().idle().toMillis() + "ms)");
-            if (responseStarted) abort(e.getMessage());
-            else failBeforeResponse(e);
+            Failure f = Failure.idle(service.name(), target, "read none of the request body", service.timeouts().idle().toMillis());
+            if (responseStarted) abort(f.error().getMessage());
+            else attemptFailed(f);
         } else if (responseStarted) {
             // Backpressure stops reading the upstream while the client is not reading: say whose silence it was.
             abort(client.channel().isWritable()
@@ -497,25 +531,70 @@ final class Relay implements UpstreamListener {
             // A pooled connection the upstream closed as the request arrived: try once more on a
             // fresh one, but only when nothing is lost by sending it twice — no body to replay and
             // an idempotent method, since the upstream may have acted on it (RFC 9112 section 9.3.1).
-            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete && idempotent(ex.request().method())) {
+            // This is not a retry of the attempt (the target did not fail), so it is neither recorded nor counted.
+            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete
+                    && RetryPolicy.idempotent(ex.request().method())) {
                 retriedStale = true;
                 requestSent = false;
+                skippingInformational = false;
                 cancelResponseTimer();
-                connect();
+                acquire();
                 return;
             }
-            String why = cause == null ? "closed the connection" : "failed: " + cause.getMessage();
-            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
-                    "service '" + service.name() + "' (" + target + ") " + why + " before responding"));
+            attemptFailed(Failure.reset(service.name(), target, cause));
         } else {
             abort("upstream " + target + " closed mid-response");
         }
     }
 
-    /** RFC 9110 section 9.2.2. */
-    private static boolean idempotent(HttpMethod m) {
-        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+    // ---- retries ----------------------------------------------------------------------------
+
+    /**
+     * An attempt failed before any response byte reached the client: recorded, then sent again
+     * when the service's {@code retries} allow it (see RetryState), else answered with its error.
+     */
+    private void attemptFailed(Failure f) {
+        if (finished) return;
+        service.record(attempt, f.outcome());
+        long delay = retry.next(f.outcome(), replayable());
+        if (delay < 0) {
+            log.debug("{} {}: {} from {} ({}), not retried", ex.request().method(), ex.path(), f.outcome().reason(), target,
+                    service.name());
+            failBeforeResponse(f.error());
+            return;
+        }
+        retryAfter(delay, f.outcome());
+    }
+
+    /** Records the attempt's answer; true when it is dropped and the request sent again instead (a {@code retries.on} status). */
+    private boolean retriedOnStatus(int code) {
+        Outcome o = Outcome.response(code);
+        service.record(attempt, o);
+        long delay = retry.next(o, replayable());
+        if (delay < 0) return false;
+        retryAfter(delay, o);
+        return true;
+    }
+
+    private void retryAfter(long delayNanos, Outcome why) {
+        log.debug("{} {}: {} from {} ({}), retry {} in {}us", ex.request().method(), ex.path(), why.reason(), target,
+                service.name(), retry.retries(), delayNanos / 1000);
+        cancelResponseTimer();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            UpstreamClient.discard(target, ch);
+        }
+        requestSent = false;
+        skippingInformational = false;
+        if (delayNanos <= 0) connect();
+        else backoffTimer = client.executor().schedule(this::connect, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the whole request can be sent again as it was: it has all arrived, and its body (if any) is held. */
+    private boolean replayable() {
+        if (!requestComplete) return false;
+        return !bodyExpected || (replay != null && replay.hasLast());
     }
 
     void clientClosed() {
@@ -525,17 +604,6 @@ final class Relay implements UpstreamListener {
     }
 
     // ---- endings --------------------------------------------------------------------------
-
-    private GatewayException classifyConnectFailure(Throwable cause) {
-        String what = "service '" + service.name() + "' (" + target + ")";
-        if (cause instanceof ConnectTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-            return new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, what + " did not accept a connection within timeouts.connect");
-        }
-        if (cause instanceof ConnectException) {
-            return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " refused the connection");
-        }
-        return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " could not be reached: " + cause.getMessage());
-    }
 
     void failBeforeUpstream(GatewayException e, boolean close) {
         failBeforeResponse(e, close);
@@ -565,9 +633,12 @@ final class Relay implements UpstreamListener {
             UpstreamClient.discard(target, ch);
         }
         ex.failed(e.kind(), e.getMessage());
-        ex.status(e.kind().status);
-        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), e.kind().status, e.getMessage());
-        answer(ProblemResponse.of(client.alloc(), e, ex.requestId()), close);
+        // While the circuit is open or no target is healthy, a service may answer with its fallback.
+        FullHttpResponse res = service == null ? null : service.fallbackResponse(client.alloc(), e, ex.requestId());
+        if (res == null) res = ProblemResponse.of(client.alloc(), e, ex.requestId());
+        ex.status(res.status().code());
+        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), res.status().code(), e.getMessage());
+        answer(res, close);
     }
 
     /** A plugin answered (a preflight, a cached response): the upstream is never called. */
@@ -663,9 +734,19 @@ final class Relay implements UpstreamListener {
         }
     }
 
+    /** Every ending comes here: buffers go, and an attempt not yet recorded is recorded as cancelled. */
     private void releasePending() {
         for (HttpContent c; (c = pending.poll()) != null; ) c.release();
         releaseHeld();
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
+        if (attempt != null) service.record(attempt, Outcome.CANCELLED);
     }
 
     // ---- body transforms ------------------------------------------------------------------

@@ -11,6 +11,8 @@ import portico.config.ConfigLoader;
 import portico.config.GatewayConfig;
 import portico.route.RouteTable;
 import portico.runtime.Gateway;
+import portico.upstream.Service;
+import portico.upstream.TimeSource;
 
 /**
  * A gateway started exactly as {@code portico run} starts one, from inline YAML, on port 0.
@@ -35,6 +37,15 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
+        return start(yaml, env, TimeSource.SYSTEM);
+    }
+
+    /** @param time what breakers, ejections and retry budgets read as the time (a {@link FakeTime}) */
+    public static GatewayUnderTest start(String yaml, TimeSource time) {
+        return start(yaml, Map.of(), time);
+    }
+
+    private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -47,7 +58,7 @@ public final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }
         try {
-            return new GatewayUnderTest(Gateway.start(config));
+            return new GatewayUnderTest(Gateway.start(config, time, TimeSource.THREAD_LOCAL_RANDOM));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }
@@ -59,6 +70,13 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** A service of the running revision, to read its health or call it. */
+    public Service service(String name) {
+        Service s = gateway.revision().services().get(name);
+        if (s == null) throw new IllegalArgumentException("no service " + name);
+        return s;
     }
 
     public URI uri(String pathAndQuery) {
