@@ -178,14 +178,19 @@ public final class AggregateDestination {
                 : exchangeValues.value(ref);
         AggregateConfig.Part c = p.config();
         String path = c.path().render(values, Template.Position.PATH);
-        String query = c.query() == null ? null : c.query().render(values, Template.Position.QUERY);
-        if (path == null || c.query() != null && query == null) {
-            String missing = missing(c.path(), values);
-            if (missing == null && c.query() != null) missing = missing(c.query(), values);
-            return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM, "its path needs " + missing + ", which this request has no value for", 0));
+        if (path == null) {
+            return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM,
+                    "its path needs " + missing(c.path(), values) + ", which this request has no value for", 0));
+        }
+        StringBuilder query = new StringBuilder();
+        for (Template pair : c.query()) {
+            String rendered = pair.render(values, Template.Position.QUERY);
+            if (rendered == null) continue;  // an optional parameter this request has no value for
+            if (!query.isEmpty()) query.append('&');
+            query.append(rendered);
         }
         long start = System.nanoTime();
-        PartRequest request = new PartRequest(query == null ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes(),
+        PartRequest request = new PartRequest(query.isEmpty() ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes(),
                 ex.clientIp());
         CompletionStage<PartResponse> sent;
         try {

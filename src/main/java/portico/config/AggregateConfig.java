@@ -27,7 +27,8 @@ public record AggregateConfig(List<Part> parts, boolean meta, long maxPartBytes,
      * One part.
      *
      * @param path         the upstream path, a template ({@code /profile/{userId}}, {@code /for/{user.id}})
-     * @param query        the upstream query after '?', a template, or null
+     * @param query        the upstream query after '?', one template per {@code name=value} pair (a
+ *                     pair whose value the request lacks is left out); empty for none
      * @param timeout      {@code timeout}: for the whole call; null means the service's {@code timeouts.response}
      * @param required     {@code required}: a failure fails the whole answer (default false)
      * @param defaultValue {@code default}: the value used when the part fails (default null)
@@ -36,9 +37,10 @@ public record AggregateConfig(List<Part> parts, boolean meta, long maxPartBytes,
      *                     into, then the field path inside it (the part's own name when none was given)
      * @param dependsOn    the parts whose fields the templates use: they are called first
      */
-    public record Part(String name, String service, Template path, Template query, Duration timeout, boolean required,
+    public record Part(String name, String service, Template path, List<Template> query, Duration timeout, boolean required,
                        JsonNode defaultValue, Set<Integer> accept, List<String> into, Set<String> dependsOn, Mark mark) {
         public Part {
+            query = List.copyOf(query);
             accept = Set.copyOf(accept);
             into = into == null ? null : List.copyOf(into);
             dependsOn = Set.copyOf(dependsOn);

@@ -91,7 +91,7 @@ final class AggregateReader {
         ConfigNode pathNode = p.get("path");
         String text = pathNode.requiredText();
         Template path = null;
-        Template query = null;
+        List<Template> query = new ArrayList<>();
         Set<String> depends = new LinkedHashSet<>();
         if (text != null && !text.startsWith("/")) {
             pathNode.error("a part's path starts with '/', was '" + text + "'");
@@ -99,13 +99,17 @@ final class AggregateReader {
             int q = text.indexOf('?');
             try {
                 path = Template.parse(q < 0 ? text : text.substring(0, q), others);
-                query = q < 0 ? null : Template.parse(text.substring(q + 1), others);
+                if (q >= 0) {
+                    for (String pair : text.substring(q + 1).split("&")) {
+                        if (!pair.isEmpty()) query.add(Template.parse(pair, others));
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 pathNode.error(e.getMessage());
             }
             List<Template.Ref> refs = new ArrayList<>();
             if (path != null) refs.addAll(path.refs());
-            if (query != null) refs.addAll(query.refs());
+            query.forEach(t -> refs.addAll(t.refs()));
             for (Template.Ref r : refs) {
                 if (r.kind() == Template.Ref.Kind.CAPTURE && !captured.contains(r.name())) {
                     pathNode.error("{" + r.name() + "} is not captured by every path of this route"
