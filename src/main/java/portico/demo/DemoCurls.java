@@ -33,7 +33,7 @@ public final class DemoCurls {
 
     static final List<Example> EXAMPLES = List.of(
             Example.get("every user (the users route keeps the path: /users goes upstream as /users)", "/users", 200),
-            Example.get("one user, with password_hash, ssn and credit_card a gateway should not let out", "/users/1", 200),
+            Example.get("one user: the gateway's response_transform strips password_hash, ssn and credit_card", "/users/1", 200),
             Example.get("no such user: the service's own 404 passes through", "/users/99", 404),
             Example.post("create a user: 201 and its new id", "/users",
                     "{\"name\":\"Zoe Washburne\",\"email\":\"zoe@example.com\"}", 201),
@@ -46,7 +46,12 @@ public final class DemoCurls {
             Example.post("log in as alice: a bearer token (strip_prefix: /auth/login -> /login)", "/auth/login",
                     "{\"username\":\"alice\",\"password\":\"wonderland\"}", 200),
             Example.post("a wrong password: 401", "/auth/login",
-                    "{\"username\":\"alice\",\"password\":\"queen-of-hearts\"}", 401));
+                    "{\"username\":\"alice\",\"password\":\"queen-of-hearts\"}", 401),
+            Example.get("the dashboard: user, orders and recommendations in one call, at the latency of the slowest",
+                    "/dashboard/1", 200).withHeaders(),
+            Example.get("version 1: the legacy shape, with Deprecation and Sunset headers", "/v1/users/1", 200).withHeaders(),
+            Example.get("version 2: the same legacy service, renamed to the modern shape by a response transform",
+                    "/v2/users/1", 200));
 
     private DemoCurls() {}
 
