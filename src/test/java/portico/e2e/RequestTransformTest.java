@@ -36,7 +36,7 @@ class RequestTransformTest {
         gw = GatewayUnderTest.start("""
                 version: 1
                 listen: 127.0.0.1:0
-                services: {api: {url: %s}}
+                services: {api: {url: %s, timeouts: {idle: 500ms}}}
                 routes:
                   - name: headers
                     match: {paths: ["/headers/{id}"]}
@@ -188,6 +188,33 @@ class RequestTransformTest {
         RecordedRequest seen = upstream.takeRequest();
         assertThat(seen.bodyText()).isEqualTo(big);
         assertThat(seen.chunked()).isTrue();
+    }
+
+    @Test
+    void anExpectContinueBodyIsAskedForThenTransformed() {
+        try (RawClient client = gw.raw()) {
+            String body = "{\"fullName\":\"Dan\"}";
+            RawResponse interim = client.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n").readResponseHead();
+            assertThat(interim.status()).isEqualTo(100);
+
+            RawResponse res = client.send(body).readResponse();
+            assertThat(res.status()).isEqualTo(200);
+        }
+        assertThat(upstream.takeRequest().bodyText()).isEqualTo("{\"name\":\"Dan\",\"source\":\"gateway\"}");
+    }
+
+    @Test
+    void aHeldBodyThatStallsIs408AndClosesTheConnection() {
+        int before = upstream.requestCount();
+        try (RawClient client = gw.raw()) {
+            RawResponse res = client.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"a\":")
+                    .readResponse();
+
+            assertThat(res.status()).isEqualTo(408);
+            assertThat(client.closedByPeer()).isTrue();
+        }
+        assertThat(upstream.requestCount()).as("nothing of a held body goes upstream before it is whole").isEqualTo(before);
     }
 
     @Test
