@@ -31,9 +31,15 @@ public final class DemoCommand {
             System.err.println(e.getMessage());
             return 1;
         }
+        byte[] secret = tokenSecret(cfg);
+        if (secret == null) {
+            System.err.println(config + ": no consumer has a jwt credential with issuer " + SampleServices.TOKEN_ISSUER
+                    + ", so the gateway could not verify the demo's logins");
+            return 1;
+        }
         SampleServices services;
         try {
-            services = SampleServices.start(SampleServices.DEFAULT_PORTS);
+            services = SampleServices.start(SampleServices.DEFAULT_PORTS, secret);
         } catch (RuntimeException e) {
             System.err.println("cannot start the sample services (are ports " + SampleServices.DEFAULT_PORTS.values()
                     + " free?): " + e.getMessage());
@@ -65,6 +71,25 @@ public final class DemoCommand {
         System.out.flush();
         Portico.awaitSignal(gateway, services);
         return 0;
+    }
+
+    /**
+     * The secret the demo auth service signs with: the one the gateway verifies with, from the
+     * loaded config ({@code consumers.*.jwt} with the auth service's issuer), so that editing the
+     * config or setting {@code DEMO_JWT_SECRET} keeps both sides agreeing.
+     *
+     * @return null when the config has no such credential
+     */
+    public static byte[] tokenSecret(GatewayConfig cfg) {
+        for (var consumer : cfg.consumers().values()) {
+            for (Object o : consumer.credentials().getOrDefault("jwt", java.util.List.of())) {
+                if (o instanceof portico.plugin.jwt.JwtCredential c && c.issuer().equals(SampleServices.TOKEN_ISSUER)
+                        && c.key() instanceof javax.crypto.SecretKey secret) {
+                    return secret.getEncoded();
+                }
+            }
+        }
+        return null;
     }
 
     static Path home() {

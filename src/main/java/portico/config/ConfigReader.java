@@ -65,6 +65,7 @@ final class ConfigReader {
             Map<String, PluginSpec> own = pluginReader.read(c.get("plugins"), true);
             out.put(name, new ConsumerConfig(name, groups, credentials, own, c.mark()));
         }
+        pluginReader.checkAcrossConsumers(out, node.problems());
         return out;
     }
 

@@ -146,7 +146,15 @@ final class Relay implements UpstreamListener {
         ex.upstreamHeaders(upstreamHeaders(match));
         CompletableFuture<Verdict> verdict = revision.chain(match.route()).onRequest(ex).toCompletableFuture();
         if (verdict.isDone()) {
-            afterPlugins(verdict.getNow(null), null);
+            // A plugin that refused at once (cors, acl, ip_restriction) hands back an already failed stage.
+            Verdict v = null;
+            Throwable err = null;
+            try {
+                v = verdict.getNow(null);
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                err = e;
+            }
+            afterPlugins(v, err);
         } else {
             // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
             verdict.whenComplete((v, err) -> {

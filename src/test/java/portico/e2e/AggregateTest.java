@@ -228,6 +228,39 @@ class AggregateTest {
         return last;
     }
 
+    @Test
+    void partsGetTheAuthenticatedIdentityAndTemplatesReadItsClaims() {
+        String secret = "dashboard-secret-that-is-at-least-32-bytes";
+        try (FakeUpstream me = FakeUpstream.start();
+             GatewayUnderTest g = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services: {me: {url: %s}}
+                     consumers:
+                       web: {groups: [customers], jwt: {issuer: web, secret: "%s"}}
+                     plugins:
+                       jwt: {claims_to_headers: {sub: X-User-Id}}
+                     routes:
+                       - name: mine
+                         match: {paths: [/mine]}
+                         aggregate:
+                           profile: {service: me, path: "/users/{claims.sub}?by={consumer.name}"}
+                     """.formatted(me.url(), secret))) {
+            String token = portico.testing.Tokens.hs256(secret, portico.testing.Tokens.claims(java.time.Clock.systemUTC(), "web", "42").build());
+            HttpResponse<String> res = g.send(HttpRequest.newBuilder(g.uri("/mine")).header("Authorization", "Bearer " + token)
+                    .header("X-User-Id", "7").build());
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            RecordedRequest seen = me.takeRequest();
+            assertThat(seen.target()).isEqualTo("/users/42?by=web");
+            assertThat(seen.header("x-user-id")).as("the claim, never the client's copy").isEqualTo("42");
+            assertThat(seen.header("x-consumer-name")).isEqualTo("web");
+            assertThat(seen.header("x-consumer-groups")).isEqualTo("customers");
+            assertThat(seen.header("authorization")).as("not in forward_headers").isNull();
+            assertThat(g.get("/mine").statusCode()).isEqualTo(401);
+        }
+    }
+
     /** Parts go through their service's retries and circuit breaker: no second code path. */
     @Test
     void partsAreRetriedAndBrokenLikeAnyCallToTheirService() throws Exception {

@@ -37,15 +37,25 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
-        return start(yaml, env, TimeSource.SYSTEM);
+        return start(yaml, env, config -> Gateway.start(config));
     }
 
-    /** @param time what breakers, ejections and retry budgets read as the time (a {@link FakeTime}) */
+    /** @param time what breakers, ejections, retry budgets and plugins read as the time (a {@link FakeTime}) */
     public static GatewayUnderTest start(String yaml, TimeSource time) {
-        return start(yaml, Map.of(), time);
+        return start(yaml, Map.of(), config -> Gateway.start(config, time, TimeSource.THREAD_LOCAL_RANDOM));
     }
 
-    private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time) {
+    /** With the wall clock and the monotonic ticker the plugins see, so that a test moves time instead of sleeping. */
+    public static GatewayUnderTest start(String yaml, Map<String, String> env, java.time.Clock clock,
+                                         portico.plugin.PluginContext.Ticker ticker) {
+        return start(yaml, env, config -> Gateway.start(config, clock, ticker));
+    }
+
+    private interface Starter {
+        Gateway start(GatewayConfig config) throws Exception;
+    }
+
+    private static GatewayUnderTest start(String yaml, Map<String, String> env, Starter starter) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -58,7 +68,7 @@ public final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }
         try {
-            return new GatewayUnderTest(Gateway.start(config, time, TimeSource.THREAD_LOCAL_RANDOM));
+            return new GatewayUnderTest(starter.start(config));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }
