@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +18,7 @@ import portico.testing.Fault;
 import portico.testing.GatewayUnderTest;
 import portico.testing.ProblemJson;
 import portico.testing.RecordedRequest;
+import portico.testing.Tokens;
 
 /**
  * {@code aggregate}: one request, several part calls in parallel (or in sequence where a path
@@ -246,7 +248,7 @@ class AggregateTest {
                          aggregate:
                            profile: {service: me, path: "/users/{claims.sub}?by={consumer.name}"}
                      """.formatted(me.url(), secret))) {
-            String token = portico.testing.Tokens.hs256(secret, portico.testing.Tokens.claims(java.time.Clock.systemUTC(), "web", "42").build());
+            String token = Tokens.hs256(secret, Tokens.claims(Clock.systemUTC(), "web", "42").build());
             HttpResponse<String> res = g.send(HttpRequest.newBuilder(g.uri("/mine")).header("Authorization", "Bearer " + token)
                     .header("X-User-Id", "7").build());
 
