@@ -15,6 +15,11 @@ public final class DemoCommand {
     private DemoCommand() {}
 
     public static int run(Path configArg) throws Exception {
+        return run(configArg, java.util.List.of());
+    }
+
+    /** @param down sample services to stop once started, to show what the gateway does without them */
+    public static int run(Path configArg, java.util.List<String> down) throws Exception {
         Path config = configArg != null ? configArg : home().resolve("examples/ecommerce/portico.yaml");
         if (!Files.exists(config)) {
             System.err.println("demo config not found: " + config + " (run ./portico demo from the repository)");
@@ -41,6 +46,14 @@ public final class DemoCommand {
                     + " free?): " + e.getMessage());
             return 1;
         }
+        for (String name : down) {
+            if (!services.names().contains(name)) {
+                services.close();
+                System.err.println("--down: no sample service named '" + name + "' (expected one of " + services.names() + ")");
+                return 2;
+            }
+            services.stop(name);
+        }
         Gateway gateway;
         try {
             gateway = Gateway.start(cfg);
@@ -52,6 +65,7 @@ public final class DemoCommand {
         String base = "http://localhost:" + gateway.port();
         System.out.println();
         System.out.println("Portico demo: sample shop services " + services.names() + " behind " + base);
+        if (!down.isEmpty()) System.out.println("Stopped on purpose (--down): " + String.join(", ", down));
         System.out.println("Try:");
         DemoCurls.lines(base).forEach(l -> System.out.println("  " + l));
         System.out.println(DemoConsole.usage());

@@ -253,6 +253,22 @@ public final class ConfigNode {
         return out;
     }
 
+    /**
+     * The value as parsed JSON, for settings passed on as data (an aggregate part's {@code default},
+     * a transform's {@code set} constants); null when absent.
+     */
+    public JsonNode json() {
+        return node;
+    }
+
+    /**
+     * Declares keys a map may have beside names the user chooses (read with {@link #entries()}),
+     * so that the schema check knows them; unlike {@link #object}, reports nothing.
+     */
+    public void declare(String... keys) {
+        for (String k : keys) ctx.declaredKeys.add(schemaPath.isEmpty() ? k : schemaPath + "." + k);
+    }
+
     /** The value for a message: a scalar as written, in quotes, or what kind of thing it is. */
     private String shown() {
         if (node.isArray()) return "a list";

@@ -330,7 +330,7 @@ final class ConfigReader {
         List<ConfigNode> items = node.items();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode r = items.get(i);
-            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host", "plugins", "retries")) {
+            if (!r.object("name", "match", "service", "aggregate", "strip_prefix", "preserve_host", "retries", "plugins")) {
                 if (r.present()) continue;
             }
             String name = r.get("name").requiredText();
@@ -345,15 +345,26 @@ final class ConfigReader {
             }
             MatchConfig match = match(r.get("match"));
             ConfigNode svc = r.get("service");
-            String service = svc.requiredText();
-            if (service != null && !services.containsKey(service)) {
-                svc.error("no service named '" + service + "'" + Suggest.didYouMean(service, services.keySet()));
+            ConfigNode agg = r.get("aggregate");
+            String service = null;
+            AggregateConfig aggregate = null;
+            if (agg.present()) {
+                if (svc.present()) svc.error("give either service or aggregate, not both");
+                aggregate = AggregateReader.read(agg, match, services);
+                for (String ignored : List.of("strip_prefix", "preserve_host")) {
+                    if (r.get(ignored).present()) r.get(ignored).warning("has no effect on an aggregate route: each part names its own path");
+                }
+            } else {
+                service = svc.requiredText();
+                if (service != null && !services.containsKey(service)) {
+                    svc.error("no service named '" + service + "'" + Suggest.didYouMean(service, services.keySet()));
+                }
             }
             boolean strip = r.get("strip_prefix").bool(false);
             boolean preserve = r.get("preserve_host").bool(false);
             Map<String, PluginSpec> own = pluginReader.read(r.get("plugins"));
             Boolean retryNonIdempotent = ResilienceReader.route(r.get("retries"));
-            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, own, r.mark(),
+            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, own, r.mark(), aggregate,
                     retryNonIdempotent));
         }
         return out;

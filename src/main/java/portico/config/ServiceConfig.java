@@ -22,4 +22,14 @@ public record ServiceConfig(String name, List<TargetConfig> targets, Timeouts ti
     public ServiceConfig(String name, List<TargetConfig> targets, Timeouts timeouts, Map<String, PluginSpec> plugins) {
         this(name, targets, timeouts, plugins, ResilienceConfig.DEFAULTS);
     }
+
+    /** A service without plugins. */
+    public ServiceConfig(String name, List<TargetConfig> targets, Timeouts timeouts, ResilienceConfig resilience) {
+        this(name, targets, timeouts, Map.of(), resilience);
+    }
+
+    /** A service without plugins, with every resilience default. */
+    public ServiceConfig(String name, List<TargetConfig> targets, Timeouts timeouts) {
+        this(name, targets, timeouts, Map.of(), ResilienceConfig.DEFAULTS);
+    }
 }

@@ -62,7 +62,7 @@ public final class DemoCurls {
             Example.get("one product, with headers: X-Served-By names the service that answered", "/products/7", 200)
                     .withHeaders().sending(Auth.NONE),
             Example.get("every user, with the token (the users route keeps the path: /users goes upstream as /users)", "/users", 200),
-            Example.get("one user, with password_hash, ssn and credit_card a gateway should not let out", "/users/1", 200),
+            Example.get("one user: the gateway's response_transform strips password_hash, ssn and credit_card", "/users/1", 200),
             Example.get("no such user: the service's own 404 passes through", "/users/99", 404),
             Example.post("create a user: 201 and its new id", "/users",
                     "{\"name\":\"Zoe Washburne\",\"email\":\"zoe@example.com\"}", 201),
@@ -70,6 +70,11 @@ public final class DemoCurls {
             Example.get("one order", "/orders/3", 200),
             Example.get("recommendations for user 1, ~150 ms on purpose (strip_prefix: /recommendations/for/1 -> /for/1)",
                     "/recommendations/for/1", 200),
+            Example.get("the dashboard: user, orders and recommendations in one call, at the latency of the slowest",
+                    "/dashboard/1", 200).withHeaders(),
+            Example.get("version 1: the legacy shape, with Deprecation and Sunset headers", "/v1/users/1", 200).withHeaders(),
+            Example.get("version 2: the same legacy service, renamed to the modern shape by a response transform",
+                    "/v2/users/1", 200),
             Example.get("no token: 401 from the gateway, with a Bearer challenge; the service is never called", "/users/1", 401)
                     .withHeaders().sending(Auth.NONE),
             Example.get("a forged, unsigned token (alg none): 401 invalid_token", "/users/1", 401)

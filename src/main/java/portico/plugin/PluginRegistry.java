@@ -16,7 +16,9 @@ public final class PluginRegistry {
             portico.plugin.basicauth.BasicAuthPlugin.FACTORY,
             portico.plugin.iprestriction.IpRestrictionPlugin.FACTORY,
             portico.plugin.acl.AclPlugin.FACTORY,
-            portico.plugin.requestsize.RequestSizePlugin.FACTORY);
+            portico.plugin.requestsize.RequestSizePlugin.FACTORY,
+            portico.plugin.transform.RequestTransformPlugin.FACTORY,
+            portico.plugin.transform.ResponseTransformPlugin.FACTORY);
 
     private static final Map<String, PluginFactory<?>> BY_NAME = index(ORDERED);
 

@@ -250,8 +250,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             match = preflightMatch(revision, req, path, rawQuery, match);
         }
         if (match instanceof RouteMatch.Found found) {
-            Service service = revision.service(found.route());
-            ex.routed(found.route().name(), service.name());
+            Service service = revision.service(found.route());  // null for an aggregate route
+            ex.routed(found.route().name(), service == null ? null : service.name());
             relay.start(found, service);
         } else if (match instanceof RouteMatch.MethodNotAllowed mna) {
             GatewayException e = new GatewayException(ErrorKind.METHOD_NOT_ALLOWED,

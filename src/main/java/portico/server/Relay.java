@@ -24,17 +24,24 @@ import java.net.InetAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import portico.aggregate.AggregateAnswer;
+import portico.aggregate.AggregateDestination;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
 import portico.http.HopByHop;
+import portico.plugin.BodyTransform;
+import portico.plugin.Plugin;
 import portico.plugin.PluginChain;
 import portico.plugin.Verdict;
 import portico.route.RouteMatch;
@@ -96,6 +103,20 @@ final class Relay implements UpstreamListener {
     private String balanceKey;
     private ScheduledFuture<?> backoffTimer;
 
+    // Body transforms and aggregation: see the sections of those names below.
+    private AggregateDestination aggregate;
+    /** Non-null while the request body is held for a plugin's body transform. */
+    private List<BodyTransform> requestTransforms;
+    private long requestHoldLimit;
+    private ScheduledFuture<?> requestHoldTimer;
+    /** Non-null while the response body is held for a plugin's body transform. */
+    private List<BodyTransform> responseTransforms;
+    private long responseHoldLimit;
+    private DefaultHttpResponse heldHead;
+    private boolean heldChunked;
+    private final ArrayDeque<HttpContent> heldResponse = new ArrayDeque<>(4);
+    private long heldResponseBytes;
+
     Relay(ExchangeHandler owner, ChannelHandlerContext client, Exchange ex, Revision revision, GatewayServer server,
           boolean tls, InetAddress peer) {
         this.owner = owner;
@@ -115,6 +136,7 @@ final class Relay implements UpstreamListener {
 
     void start(RouteMatch.Found match, Service service) {
         this.service = service;
+        if (service == null) aggregate = revision.aggregate(match.route());
         this.preserveHost = match.route().preserveHost();
         HttpRequest req = ex.request();
         expectContinue = HttpUtil.is100ContinueExpected(req);
@@ -158,12 +180,17 @@ final class Relay implements UpstreamListener {
             respondLocally(r);
             return;
         }
+        if (aggregate != null) {
+            serveAggregate();
+            return;
+        }
         long declared = HttpUtil.getContentLength(ex.request(), -1L);
         if (declared > ex.maxRequestBody()) {
             failBeforeResponse(tooLarge(declared), false);
             return;
         }
         upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, ex.request().method(), ex.upstreamTarget(), ex.upstreamHeaders());
+        if (holdRequestBody()) return;
         connect();
     }
 
@@ -332,6 +359,7 @@ final class Relay implements UpstreamListener {
         if (last) requestComplete = true;
         if (upstream == null) {
             pending.add(c);
+            if (requestTransforms != null) onHeldRequestContent();
             return;
         }
         if (replay != null) replay.add(c);
@@ -343,6 +371,10 @@ final class Relay implements UpstreamListener {
     }
 
     void clientReadComplete() {
+        if (requestTransforms != null && !finished) {
+            if (!requestComplete) client.read();  // nothing upstream yet: the held body is read as fast as it comes
+            return;
+        }
         if (upstream == null || finished) return;
         upstream.flush();
         if (!requestComplete && upstream.isWritable()) client.read();
@@ -416,6 +448,13 @@ final class Relay implements UpstreamListener {
         DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         PluginChain.onResponse(ex, head);
         boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        if (!bodyless && holdResponseBody(head, chunked)) return;
+        writeResponseHead(head, bodyless, chunked);
+    }
+
+    /** Frames the head for the client (length, chunked or close-delimited; keep-alive) and writes it. */
+    private void writeResponseHead(DefaultHttpResponse head, boolean bodyless, boolean chunked) {
+        HttpHeaders h = head.headers();
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean http10 = ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (!bodyless && !hasLength) {
@@ -451,6 +490,7 @@ final class Relay implements UpstreamListener {
             c.release();
             return;
         }
+        if (responseTransforms != null && holdResponseContent(c)) return;
         ex.addResponseBytes(c.content().readableBytes());
         if (c instanceof LastHttpContent) {
             client.writeAndFlush(c);
@@ -630,6 +670,10 @@ final class Relay implements UpstreamListener {
     /** Writes an answer the gateway made itself, after the response plugins have seen its head. */
     private void answer(FullHttpResponse res, boolean close) {
         PluginChain.onResponse(ex, res);
+        writeAnswer(res, close);
+    }
+
+    private void writeAnswer(FullHttpResponse res, boolean close) {
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -704,6 +748,7 @@ final class Relay implements UpstreamListener {
     /** Every ending comes here: buffers go, and an attempt not yet recorded is recorded as cancelled. */
     private void releasePending() {
         for (HttpContent c; (c = pending.poll()) != null; ) c.release();
+        releaseHeld();
         if (backoffTimer != null) {
             backoffTimer.cancel(false);
             backoffTimer = null;
@@ -713,6 +758,242 @@ final class Relay implements UpstreamListener {
             replay = null;
         }
         if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+    }
+
+    // ---- body transforms ------------------------------------------------------------------
+    //
+    // Only for exchanges where a plugin returned a BodyTransform: the body is collected up to the
+    // transforms' limit, transformed, and sent with a Content-Length. Past the limit, what was
+    // collected and the rest go on untransformed, in their own framing. Every other exchange
+    // streams as above and never enters these methods.
+
+    /** The request transforms of the plugins that ran, in their order; null for none. */
+    private List<BodyTransform> requestTransforms() {
+        List<BodyTransform> out = null;
+        for (Plugin p : ex.pluginsRan()) {
+            BodyTransform t = p.requestBody(ex);
+            if (t == null) continue;
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** The response transforms, in the reverse order, like onResponse; null for none. */
+    private List<BodyTransform> responseTransforms(HttpResponse head) {
+        List<BodyTransform> out = null;
+        List<Plugin> ran = ex.pluginsRan();
+        for (int i = ran.size() - 1; i >= 0; i--) {
+            BodyTransform t = ran.get(i).responseBody(ex, head);
+            if (t == null) continue;
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static long limit(List<BodyTransform> transforms) {
+        long limit = Long.MAX_VALUE;
+        for (BodyTransform t : transforms) limit = Math.min(limit, t.maxBytes());
+        return Math.min(limit, Integer.MAX_VALUE - 8);  // one array holds the body
+    }
+
+    /** A runtime exception in one transform leaves the body as that transform got it. */
+    private byte[] transform(List<BodyTransform> transforms, byte[] body) {
+        for (BodyTransform t : transforms) {
+            try {
+                byte[] out = t.apply(body);
+                if (out != null) body = out;
+            } catch (RuntimeException e) {
+                log.warn("a body transform failed on {} {}; the body went on as it was", ex.request().method(), ex.path(), e);
+            }
+        }
+        return body;
+    }
+
+    private static byte[] drain(ArrayDeque<HttpContent> parts, long size) {
+        byte[] body = new byte[(int) size];
+        int at = 0;
+        for (HttpContent c; (c = parts.poll()) != null; ) {
+            int n = c.content().readableBytes();
+            c.content().getBytes(c.content().readerIndex(), body, at, n);
+            at += n;
+            c.release();
+        }
+        return body;
+    }
+
+    /** @return true when the request body is held for transforms (connect() comes once it is in) */
+    private boolean holdRequestBody() {
+        if (!bodyExpected) return false;
+        List<BodyTransform> transforms = requestTransforms();
+        if (transforms == null) return false;
+        long limit = limit(transforms);
+        long declared = HttpUtil.getContentLength(ex.request(), -1L);
+        if (declared > limit) {
+            log.warn("the request body of {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), declared, limit);
+            return false;
+        }
+        requestTransforms = transforms;
+        requestHoldLimit = limit;
+        if (expectContinue && !requestComplete) {
+            expectContinue = false;
+            client.writeAndFlush(ExchangeHandler.continueResponse());
+        }
+        onHeldRequestContent();
+        if (requestTransforms != null && !requestComplete) client.read();
+        return true;
+    }
+
+    private void onHeldRequestContent() {
+        if (bodyBytes > requestHoldLimit) {
+            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), requestHoldLimit);
+            requestTransforms = null;
+            cancelRequestHoldTimer();
+            connect();
+        } else if (requestComplete) {
+            cancelRequestHoldTimer();
+            byte[] body = transform(requestTransforms, drain(pending, bodyBytes));
+            requestTransforms = null;
+            HttpHeaders h = upstreamHead.headers();
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            pending.add(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+            connect();
+        } else {
+            armRequestHoldTimer();
+        }
+    }
+
+    /** While the body is held nothing reads it upstream, so the idle timeout is the gateway's to keep. */
+    private void armRequestHoldTimer() {
+        cancelRequestHoldTimer();
+        long millis = service.timeouts().idle().toMillis();
+        requestHoldTimer = client.executor().schedule(() -> {
+            requestHoldTimer = null;
+            if (!finished && requestTransforms != null) {
+                failBeforeResponse(new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request body stalled"), true);
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelRequestHoldTimer() {
+        if (requestHoldTimer != null) {
+            requestHoldTimer.cancel(false);
+            requestHoldTimer = null;
+        }
+    }
+
+    /** @return true when the response body is held for transforms; the head is written with it */
+    private boolean holdResponseBody(DefaultHttpResponse head, boolean chunked) {
+        List<BodyTransform> transforms = responseTransforms(head);
+        if (transforms == null) return false;
+        long limit = limit(transforms);
+        long declared = HttpUtil.getContentLength(head, -1L);
+        if (declared > limit) {
+            log.warn("the response to {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), declared, limit);
+            return false;
+        }
+        responseTransforms = transforms;
+        responseHoldLimit = limit;
+        heldHead = head;
+        heldChunked = chunked;
+        return true;
+    }
+
+    /** @return true when {@code c} was taken; false when the limit was passed and it must stream as usual */
+    private boolean holdResponseContent(HttpContent c) {
+        heldResponseBytes += c.content().readableBytes();
+        if (heldResponseBytes > responseHoldLimit) {
+            log.warn("the response to {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), responseHoldLimit);
+            responseTransforms = null;
+            writeResponseHead(heldHead, false, heldChunked);
+            heldHead = null;
+            for (HttpContent held; (held = heldResponse.poll()) != null; ) {
+                ex.addResponseBytes(held.content().readableBytes());
+                client.write(held);
+            }
+            return false;
+        }
+        if (!(c instanceof LastHttpContent)) {
+            heldResponse.add(c);
+            return true;
+        }
+        heldResponse.add(c);
+        byte[] body = transform(responseTransforms, drain(heldResponse, heldResponseBytes));
+        responseTransforms = null;
+        HttpHeaders h = heldHead.headers();
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        writeResponseHead(heldHead, false, false);
+        heldHead = null;
+        ex.addResponseBytes(body.length);
+        client.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        finish(true);
+        return true;
+    }
+
+    private void releaseHeld() {
+        cancelRequestHoldTimer();
+        for (HttpContent c; (c = heldResponse.poll()) != null; ) c.release();
+    }
+
+    // ---- aggregation ------------------------------------------------------------------------
+    //
+    // An aggregate route has no upstream connection of its own: its parts are called by the
+    // AggregateDestination, and the merged answer is written here like any answer the gateway
+    // makes, after the response plugins (body transforms included) have seen it.
+
+    private void serveAggregate() {
+        ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
+        CompletableFuture<AggregateAnswer> answer;
+        try {
+            answer = aggregate.serve(ex).toCompletableFuture();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((a, err) -> {
+            if (ex.eventLoop().inEventLoop()) onAggregated(a, err);
+            else ex.eventLoop().execute(() -> onAggregated(a, err));
+        });
+    }
+
+    private void onAggregated(AggregateAnswer answer, Throwable err) {
+        if (finished) return;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GatewayException ge) {
+                failBeforeResponse(ge);
+            } else {
+                log.error("aggregating {} {} failed", ex.request().method(), ex.path(), cause);
+                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "the aggregation failed; see the gateway log"));
+            }
+            return;
+        }
+        finished = true;
+        releasePending();
+        ex.status(200);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        if (!answer.degraded().isEmpty()) res.headers().set("Portico-Degraded", String.join(", ", answer.degraded()));
+        res.headers().set("X-Request-Id", ex.requestId());
+        PluginChain.onResponse(ex, res);
+        byte[] body = answer.body();
+        List<BodyTransform> transforms = responseTransforms(res);
+        if (transforms != null && body.length <= limit(transforms)) {
+            body = transform(transforms, body);
+        } else if (transforms != null) {
+            log.warn("the aggregated answer to {} {} ({} bytes) is larger than the transform's max_body; passed on untransformed",
+                    ex.request().method(), ex.path(), body.length);
+        }
+        FullHttpResponse full = res.replace(Unpooled.wrappedBuffer(body));
+        full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        ex.addResponseBytes(body.length);
+        writeAnswer(full, false);
     }
 
     static ChannelFutureListener closeOnFailure() {

@@ -46,7 +46,7 @@ class ConfigReadingTest {
                 new OutlierConfig(3, Duration.ofSeconds(10), Duration.ofMinutes(2), 0.5),
                 new FallbackConfig(200, "{\"orders\":[],\"degraded\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         Map.of("Cache-Control", "no-store"))));
-        assertThat(c.routes()).hasSize(2);
+        assertThat(c.routes()).hasSize(3);
         assertThat(c.routes().get(1).retryNonIdempotent()).isTrue();
         RouteConfig users = c.routes().get(0);
         assertThat(users).extracting(RouteConfig::index, RouteConfig::name, RouteConfig::service,

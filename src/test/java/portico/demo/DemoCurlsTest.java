@@ -109,7 +109,7 @@ class DemoCurlsTest {
                 assertThat(res.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"portico\"");
             } else if (example.auth() == DemoCurls.Auth.FORGED) {
                 assertThat(res.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("invalid_token"));
-            } else {
+            } else if (!example.path().startsWith("/dashboard")) {  // an aggregated answer is the gateway's own
                 assertThat(res.headers().firstValue("X-Served-By")).as("%s %s", example.method(), example.path()).isPresent();
             }
         }
