@@ -125,10 +125,13 @@ public final class Portico {
     static final class Demo implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, description = "gateway config (default: examples/ecommerce/portico.yaml)")
         Path config;
+        @Option(names = "--down", paramLabel = "SERVICE",
+                description = "start with this sample service stopped, to see the gateway degrade (repeatable), e.g. --down recommendations")
+        List<String> down = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
-            return DemoCommand.run(config);
+            return DemoCommand.run(config, down);
         }
     }
 }

@@ -65,6 +65,7 @@ final class ConfigReader {
             Map<String, PluginSpec> own = pluginReader.read(c.get("plugins"), true);
             out.put(name, new ConsumerConfig(name, groups, credentials, own, c.mark()));
         }
+        pluginReader.checkAcrossConsumers(out, node.problems());
         return out;
     }
 
@@ -239,7 +240,7 @@ final class ConfigReader {
             if (!NAME.matcher(name).matches()) {
                 s.error("a service name may have letters, digits, '_', '.' and '-', was '" + name + "'");
             }
-            if (!s.object("url", "targets", "timeouts", "plugins")) {
+            if (!s.object(serviceKeys("url", "targets", "timeouts", "plugins"))) {
                 if (!s.present()) s.error("needs a url or targets");
                 continue;
             }
@@ -272,9 +273,19 @@ final class ConfigReader {
             Timeouts timeouts = new Timeouts(positive(to.get("connect"), d.connect()),
                     positive(to.get("response"), d.response()), positive(to.get("idle"), d.idle()));
             Map<String, PluginSpec> own = pluginReader.read(s.get("plugins"));
-            out.put(name, new ServiceConfig(name, targets, timeouts, own));
+            out.put(name, new ServiceConfig(name, targets, timeouts, own, ResilienceReader.service(s)));
         }
         return out;
+    }
+
+    private static String[] serviceKeys(String... own) {
+        String[] all = java.util.Arrays.copyOf(own, own.length + ResilienceReader.SERVICE_KEYS.length);
+        System.arraycopy(ResilienceReader.SERVICE_KEYS, 0, all, own.length, ResilienceReader.SERVICE_KEYS.length);
+        return all;
+    }
+
+    static boolean isToken(String s) {
+        return TOKEN.matcher(s).matches();
     }
 
     private TargetConfig target(ConfigNode node, int weight) {
@@ -319,7 +330,7 @@ final class ConfigReader {
         List<ConfigNode> items = node.items();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode r = items.get(i);
-            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host", "plugins")) {
+            if (!r.object("name", "match", "service", "aggregate", "strip_prefix", "preserve_host", "retries", "plugins")) {
                 if (r.present()) continue;
             }
             String name = r.get("name").requiredText();
@@ -334,14 +345,27 @@ final class ConfigReader {
             }
             MatchConfig match = match(r.get("match"));
             ConfigNode svc = r.get("service");
-            String service = svc.requiredText();
-            if (service != null && !services.containsKey(service)) {
-                svc.error("no service named '" + service + "'" + Suggest.didYouMean(service, services.keySet()));
+            ConfigNode agg = r.get("aggregate");
+            String service = null;
+            AggregateConfig aggregate = null;
+            if (agg.present()) {
+                if (svc.present()) svc.error("give either service or aggregate, not both");
+                aggregate = AggregateReader.read(agg, match, services);
+                for (String ignored : List.of("strip_prefix", "preserve_host")) {
+                    if (r.get(ignored).present()) r.get(ignored).warning("has no effect on an aggregate route: each part names its own path");
+                }
+            } else {
+                service = svc.requiredText();
+                if (service != null && !services.containsKey(service)) {
+                    svc.error("no service named '" + service + "'" + Suggest.didYouMean(service, services.keySet()));
+                }
             }
             boolean strip = r.get("strip_prefix").bool(false);
             boolean preserve = r.get("preserve_host").bool(false);
             Map<String, PluginSpec> own = pluginReader.read(r.get("plugins"));
-            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, own, r.mark()));
+            Boolean retryNonIdempotent = ResilienceReader.route(r.get("retries"));
+            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, own, r.mark(), aggregate,
+                    retryNonIdempotent));
         }
         return out;
     }

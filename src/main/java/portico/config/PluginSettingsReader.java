@@ -60,6 +60,19 @@ final class PluginSettingsReader {
         return keys;
     }
 
+    /** Lets each authentication plugin find clashes between consumers (one API key claimed twice). */
+    void checkAcrossConsumers(Map<String, ConsumerConfig> consumers, Problems problems) {
+        for (PluginFactory<?> f : PluginRegistry.ORDERED) {
+            if (f.credentialKey() == null) continue;
+            Map<String, List<Object>> byConsumer = new LinkedHashMap<>();
+            consumers.forEach((name, c) -> {
+                List<Object> own = c.credentials().get(f.name());
+                if (own != null) byConsumer.put(name, own);
+            });
+            if (!byConsumer.isEmpty()) f.checkCredentials(byConsumer, problems);
+        }
+    }
+
     /** Per plugin name, the consumer's parsed credentials of that plugin's kind. */
     Map<String, List<Object>> credentials(ConfigNode consumer) {
         Map<String, List<Object>> out = new LinkedHashMap<>();

@@ -27,25 +27,46 @@ public final class PluginChain {
     private final List<Named> afterAuth;
     /** consumer -> plugin name -> its instance, or empty for {@code NAME: off}. */
     private final Map<String, Map<String, Optional<Plugin>>> consumerPlugins;
-    private final String anonymous;
+    /** The identity used when no authenticator accepts the request, with the consumer's groups; or null for 401. */
+    private final Identity anonymous;
     private final List<String> description;
 
     /** A plugin with its name, so that a consumer's plugin of the same name can replace it. */
     public record Named(String name, Phase phase, Plugin plugin) {}
 
+    /** A chain whose anonymous consumer (or null) has no groups. */
     public PluginChain(List<Plugin> beforeAuth, List<Authenticator> authenticators, List<Named> afterAuth,
                        Map<String, Map<String, Optional<Plugin>>> consumerPlugins, String anonymous, List<String> description) {
+        this(beforeAuth, authenticators, afterAuth, consumerPlugins, anonymous, List.of(), description);
+    }
+
+    /**
+     * @param anonymous       the consumer for requests no authenticator accepts (CONTRACT section 5), or null for 401
+     * @param anonymousGroups its groups: those of {@code consumers.NAME} when that consumer is configured
+     */
+    public PluginChain(List<Plugin> beforeAuth, List<Authenticator> authenticators, List<Named> afterAuth,
+                       Map<String, Map<String, Optional<Plugin>>> consumerPlugins, String anonymous,
+                       List<String> anonymousGroups, List<String> description) {
         this.beforeAuth = List.copyOf(beforeAuth);
         this.authenticators = List.copyOf(authenticators);
         this.afterAuth = List.copyOf(afterAuth);
         this.consumerPlugins = Map.copyOf(consumerPlugins);
-        this.anonymous = anonymous;
+        this.anonymous = anonymous == null ? null : new Identity(anonymous, null, anonymousGroups, Map.of());
         this.description = List.copyOf(description);
     }
 
     /** The plugin names in the order they run, for {@code portico explain}. */
     public List<String> describe() {
         return description;
+    }
+
+    /** Whether the plugin of this name runs on the route (the relay asks whether cors answers preflights). */
+    public boolean runs(String pluginName) {
+        String prefix = pluginName + " (";
+        for (String d : description) {
+            if (d.startsWith(prefix)) return true;
+        }
+        return false;
     }
 
     public boolean isEmpty() {
@@ -80,7 +101,7 @@ public final class PluginChain {
     private CompletionStage<Verdict> tryAuthenticator(Exchange ex, int i, GatewayException firstFailure) {
         if (i == authenticators.size()) {
             if (anonymous != null) {
-                ex.identity(new Identity(anonymous, null, List.of(), Map.of()));
+                ex.identity(anonymous);
                 return afterAuth(ex);
             }
             GatewayException e = firstFailure != null ? firstFailure

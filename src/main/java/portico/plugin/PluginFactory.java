@@ -37,6 +37,14 @@ public interface PluginFactory<C> {
     }
 
     /**
+     * Checks credentials across consumers once all are read (an API key or a user name that two
+     * consumers claim), reporting each clash on the problems with the later credential's place.
+     *
+     * @param byConsumer consumer name to its parsed credentials of this plugin's kind, in file order
+     */
+    default void checkCredentials(java.util.Map<String, java.util.List<Object>> byConsumer, portico.config.Problems problems) {}
+
+    /**
      * Upstream header names this plugin sets from an identity ({@code claims_to_headers}): every
      * request has client-sent copies of them removed first, on every route (CONTRACT section 5).
      */

@@ -88,9 +88,16 @@ public final class RoutePlugins implements AutoCloseable {
                     before.add(p);
                 }
             }
-            chains.put(route.name(), new PluginChain(before, authenticators, after, consumerPlugins, anonymous, description));
+            chains.put(route.name(), new PluginChain(before, authenticators, after, consumerPlugins, anonymous,
+                    anonymousGroups(anonymous, config), description));
         }
         return new RoutePlugins(chains, identityHeaders(config), closeables);
+    }
+
+    /** The anonymous consumer needs no entry under {@code consumers}; when it has one, its groups apply. */
+    private static List<String> anonymousGroups(String name, GatewayConfig config) {
+        ConsumerConfig c = name == null ? null : config.consumers().get(name);
+        return c == null ? List.of() : c.groups();
     }
 
     /** Which scope's block a route uses for one plugin name, for {@code explain} as well as for the chain. */

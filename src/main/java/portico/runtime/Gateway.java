@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.GatewayConfig;
@@ -19,6 +20,7 @@ import portico.plugin.SharedResources;
 import portico.route.RouteTable;
 import portico.server.GatewayServer;
 import portico.upstream.Service;
+import portico.upstream.TimeSource;
 import portico.upstream.UpstreamClient;
 
 /**
@@ -38,13 +40,15 @@ public final class Gateway implements AutoCloseable {
     private final Clock clock;
     private final PluginContext.Ticker ticker;
 
-    private Gateway(GatewayConfig config, Clock clock, PluginContext.Ticker ticker) throws Exception {
+    private Gateway(GatewayConfig config, Clock clock, PluginContext.Ticker ticker, RandomGenerator random) throws Exception {
         this.clock = clock;
         this.ticker = ticker;
+        // Plugins and resilience (breakers, ejections, retry budgets) read the same time.
+        TimeSource time = TimeSource.of(clock, ticker::nanos);
         Transport transport = Transport.best();
         // One loop per core: each client connection and its upstream connections share one.
         workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.ioHandlerFactory());
-        upstreams = new UpstreamClient(transport);
+        upstreams = new UpstreamClient(transport, workers, time, random);
         grace = config.shutdownGrace();
         try {
             server = new GatewayServer(transport, workers, compile(config));
@@ -61,12 +65,20 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway for a config that has passed validation. */
     public static Gateway start(GatewayConfig config) throws Exception {
-        return new Gateway(config, Clock.systemUTC(), PluginContext.Ticker.SYSTEM);
+        return new Gateway(config, Clock.systemUTC(), PluginContext.Ticker.SYSTEM, TimeSource.THREAD_LOCAL_RANDOM);
     }
 
     /** As {@link #start(GatewayConfig)}, with the clocks that plugins read (tests move them by hand). */
     public static Gateway start(GatewayConfig config, Clock clock, PluginContext.Ticker ticker) throws Exception {
-        return new Gateway(config, clock, ticker);
+        return new Gateway(config, clock, ticker, TimeSource.THREAD_LOCAL_RANDOM);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, with the time (for plugins and resilience alike) and the
+     * randomness (balancing, jitter) injected.
+     */
+    public static Gateway start(GatewayConfig config, TimeSource time, RandomGenerator random) throws Exception {
+        return new Gateway(config, time.clock(), time::nanoTime, random);
     }
 
     private Revision compile(GatewayConfig config) {

@@ -1,6 +1,8 @@
 package portico.runtime;
 
 import java.util.Map;
+import portico.aggregate.AggregateDestination;
+import portico.aggregate.ServicePartCaller;
 import portico.config.GatewayConfig;
 import portico.config.RouteConfig;
 import portico.http.ClientAddress;
@@ -20,6 +22,7 @@ public final class Revision {
     private final Map<String, Service> services;
     private final ClientAddress clientAddress;
     private final RoutePlugins plugins;
+    private final Map<String, AggregateDestination> aggregates;
 
     Revision(long number, GatewayConfig config, RouteTable routes, Map<String, Service> services, RoutePlugins plugins) {
         this.number = number;
@@ -28,6 +31,8 @@ public final class Revision {
         this.services = Map.copyOf(services);
         this.plugins = plugins;
         this.clientAddress = new ClientAddress(config.trustedProxies());
+        this.aggregates = Map.copyOf(AggregateDestination.compile(config, this.services, plugins::isIdentityHeader,
+                ServicePartCaller.INSTANCE));
     }
 
     public long number() {
@@ -42,8 +47,14 @@ public final class Revision {
         return routes;
     }
 
+    /** The route's service; null for an aggregate route. */
     public Service service(RouteConfig route) {
-        return services.get(route.service());
+        return route.service() == null ? null : services.get(route.service());
+    }
+
+    /** The fan-out of an aggregate route; null for a route to a service. */
+    public AggregateDestination aggregate(RouteConfig route) {
+        return aggregates.get(route.name());
     }
 
     public Map<String, Service> services() {

@@ -3,7 +3,6 @@ package portico.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -21,30 +20,42 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import portico.aggregate.AggregateAnswer;
+import portico.aggregate.AggregateDestination;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
 import portico.http.HopByHop;
+import portico.plugin.BodyTransform;
+import portico.plugin.Plugin;
 import portico.plugin.PluginChain;
 import portico.plugin.Verdict;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
+import portico.upstream.Attempt;
+import portico.upstream.Failure;
+import portico.upstream.Outcome;
 import portico.upstream.Service;
 import portico.upstream.Target;
 import portico.upstream.UpstreamClient;
 import portico.upstream.UpstreamListener;
+import portico.upstream.retry.ReplayBuffer;
+import portico.upstream.retry.RetryPolicy;
+import portico.upstream.retry.RetryState;
 
 /**
  * Moves one exchange between the client connection and a pooled upstream connection, both on the
@@ -84,6 +95,27 @@ final class Relay implements UpstreamListener {
     private boolean retriedStale;
     private long bodyBytes;
     private ScheduledFuture<?> responseTimer;
+    // Resilience: one attempt per target tried; see #connect and #attemptFailed.
+    private Boolean routeNonIdempotent;
+    private RetryState retry;
+    private ReplayBuffer replay;
+    private Attempt attempt;
+    private String balanceKey;
+    private ScheduledFuture<?> backoffTimer;
+
+    // Body transforms and aggregation: see the sections of those names below.
+    private AggregateDestination aggregate;
+    /** Non-null while the request body is held for a plugin's body transform. */
+    private List<BodyTransform> requestTransforms;
+    private long requestHoldLimit;
+    private ScheduledFuture<?> requestHoldTimer;
+    /** Non-null while the response body is held for a plugin's body transform. */
+    private List<BodyTransform> responseTransforms;
+    private long responseHoldLimit;
+    private DefaultHttpResponse heldHead;
+    private boolean heldChunked;
+    private final ArrayDeque<HttpContent> heldResponse = new ArrayDeque<>(4);
+    private long heldResponseBytes;
 
     Relay(ExchangeHandler owner, ChannelHandlerContext client, Exchange ex, Revision revision, GatewayServer server,
           boolean tls, InetAddress peer) {
@@ -104,17 +136,25 @@ final class Relay implements UpstreamListener {
 
     void start(RouteMatch.Found match, Service service) {
         this.service = service;
+        if (service == null) aggregate = revision.aggregate(match.route());
         this.preserveHost = match.route().preserveHost();
         HttpRequest req = ex.request();
         expectContinue = HttpUtil.is100ContinueExpected(req);
+        routeNonIdempotent = match.route().retryNonIdempotent();
         ex.captures(match.captures());
         ex.upstreamTarget(upstreamUri(match));
         ex.upstreamHeaders(upstreamHeaders(match));
         CompletableFuture<Verdict> verdict = revision.chain(match.route()).onRequest(ex).toCompletableFuture();
         if (verdict.isDone()) {
-            // A plugin may refuse at once (a rate limit's 429): getNow would throw its exception here.
-            if (verdict.isCompletedExceptionally()) verdict.whenComplete((v, err) -> afterPlugins(null, err));
-            else afterPlugins(verdict.getNow(null), null);
+            // A plugin that refused at once (cors, acl, ip_restriction) hands back an already failed stage.
+            Verdict v = null;
+            Throwable err = null;
+            try {
+                v = verdict.getNow(null);
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                err = e;
+            }
+            afterPlugins(v, err);
         } else {
             // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
             verdict.whenComplete((v, err) -> {
@@ -140,12 +180,17 @@ final class Relay implements UpstreamListener {
             respondLocally(r);
             return;
         }
+        if (aggregate != null) {
+            serveAggregate();
+            return;
+        }
         long declared = HttpUtil.getContentLength(ex.request(), -1L);
         if (declared > ex.maxRequestBody()) {
             failBeforeResponse(tooLarge(declared), false);
             return;
         }
         upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, ex.request().method(), ex.upstreamTarget(), ex.upstreamHeaders());
+        if (holdRequestBody()) return;
         connect();
     }
 
@@ -217,26 +262,49 @@ final class Relay implements UpstreamListener {
         if (drop != null) drop.forEach(h::remove);
     }
 
+    /** Starts an attempt: a target from the service (balancing, health, breaker), then a connection to it. */
     private void connect() {
-        target = service.pick();
+        backoffTimer = null;
+        if (finished) return;
+        if (retry == null) {
+            HttpRequest req = ex.request();
+            // The headers as they go upstream: after plugins, so hash(header:X-User-Id) sees the
+            // authenticated user's id, never a client's own claim.
+            HttpHeaders sent = upstreamHead.headers();
+            retry = service.retries(req.method(), sent, routeNonIdempotent);
+            if (bodyExpected && retry.keepsBody()) replay = new ReplayBuffer(retry.maxBody());
+            balanceKey = service.balanceKey(sent, ex.clientIp());
+        }
+        try {
+            attempt = service.select(balanceKey, retry.tried());
+        } catch (GatewayException e) {
+            failBeforeResponse(e);  // circuit open or no healthy target: a fallback, if the service has one
+            return;
+        }
+        target = attempt.target();
+        retry.tried(target);
         ex.target(target.toString());
-        Future<Channel> acquired = target.pool(ex.eventLoop()).acquire();
-        if (acquired.isDone()) onAcquired(acquired);
-        else acquired.addListener(f -> onAcquired(acquired));
+        acquire();
     }
 
-    private void onAcquired(Future<Channel> f) {
-        if (finished) {
-            if (f.isSuccess()) UpstreamClient.release(target, f.getNow());
+    private void acquire() {
+        Target t = target;
+        Future<Channel> acquired = t.pool(ex.eventLoop()).acquire();
+        if (acquired.isDone()) onAcquired(t, acquired);
+        else acquired.addListener(f -> onAcquired(t, acquired));
+    }
+
+    private void onAcquired(Target t, Future<Channel> f) {
+        if (finished || t != target) {
+            if (f.isSuccess()) UpstreamClient.release(t, f.getNow());
             return;
         }
         if (!f.isSuccess()) {
-            failBeforeResponse(classifyConnectFailure(f.cause()));
+            attemptFailed(Failure.connect(service.name(), target, f.cause()));
             return;
         }
         upstream = f.getNow();
-        reusedConnection = upstream.hasAttr(USED) && Boolean.TRUE.equals(upstream.attr(USED).get());
-        upstream.attr(USED).set(Boolean.TRUE);
+        reusedConnection = UpstreamClient.markUsed(upstream);
         UpstreamClient.bind(upstream, this);
         HttpHeaders h = upstreamHead.headers();
         String base = target.config().basePath();
@@ -252,8 +320,14 @@ final class Relay implements UpstreamListener {
             client.writeAndFlush(ExchangeHandler.continueResponse());
         }
         boolean wroteLast = false;
+        if (replay != null) {
+            // A retry: what earlier attempts sent of the body goes first (nothing on the first attempt).
+            replay.writeTo(upstream);
+            wroteLast = replay.hasLast();
+        }
         for (HttpContent c; (c = pending.poll()) != null; ) {
             wroteLast |= c instanceof LastHttpContent;
+            if (replay != null) replay.add(c);
             upstream.write(c);
         }
         if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -267,8 +341,6 @@ final class Relay implements UpstreamListener {
         // Read at once: an upstream may answer (e.g. 413) before it has the whole body.
         upstream.read();
     }
-
-    private static final io.netty.util.AttributeKey<Boolean> USED = io.netty.util.AttributeKey.valueOf("portico.upstream.used");
 
     void clientContent(HttpContent c) {
         if (!bodyExpected || finished) {
@@ -287,8 +359,10 @@ final class Relay implements UpstreamListener {
         if (last) requestComplete = true;
         if (upstream == null) {
             pending.add(c);
+            if (requestTransforms != null) onHeldRequestContent();
             return;
         }
+        if (replay != null) replay.add(c);
         upstream.write(c);
         if (last) {
             upstream.flush();
@@ -297,6 +371,10 @@ final class Relay implements UpstreamListener {
     }
 
     void clientReadComplete() {
+        if (requestTransforms != null && !finished) {
+            if (!requestComplete) client.read();  // nothing upstream yet: the held body is read as fast as it comes
+            return;
+        }
         if (upstream == null || finished) return;
         upstream.flush();
         if (!requestComplete && upstream.isWritable()) client.read();
@@ -313,9 +391,7 @@ final class Relay implements UpstreamListener {
     private void onResponseTimeout() {
         responseTimer = null;
         if (finished || responseStarted) return;
-        failBeforeResponse(new GatewayException(ErrorKind.UPSTREAM_TIMEOUT,
-                "service '" + service.name() + "' sent no response head within timeouts.response ("
-                        + service.timeouts().response().toMillis() + "ms)"));
+        attemptFailed(Failure.responseTimeout(service.name(), service.timeouts().response().toMillis(), "timeouts.response"));
     }
 
     /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
@@ -351,8 +427,7 @@ final class Relay implements UpstreamListener {
 
     private void onResponseHead(HttpResponse r) {
         if (r.decoderResult().isFailure()) {
-            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
-                    "service '" + service.name() + "' sent a malformed response: " + r.decoderResult().cause().getMessage()));
+            attemptFailed(Failure.badResponse(service.name(), r.decoderResult().cause().getMessage()));
             return;
         }
         int code = r.status().code();
@@ -361,6 +436,7 @@ final class Relay implements UpstreamListener {
             skippingInformational = true;
             return;
         }
+        if (retriedOnStatus(code)) return;
         cancelResponseTimer();
         responseStarted = true;
         ex.status(code);
@@ -372,6 +448,13 @@ final class Relay implements UpstreamListener {
         DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         PluginChain.onResponse(ex, head);
         boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        if (!bodyless && holdResponseBody(head, chunked)) return;
+        writeResponseHead(head, bodyless, chunked);
+    }
+
+    /** Frames the head for the client (length, chunked or close-delimited; keep-alive) and writes it. */
+    private void writeResponseHead(DefaultHttpResponse head, boolean bodyless, boolean chunked) {
+        HttpHeaders h = head.headers();
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean http10 = ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (!bodyless && !hasLength) {
@@ -397,9 +480,9 @@ final class Relay implements UpstreamListener {
         if (c.decoderResult().isFailure()) {
             c.release();
             if (!responseStarted) {
-                failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM, "service '" + service.name() + "' sent a malformed response"));
+                attemptFailed(Failure.badResponse(service.name(), null));
             } else {
-                abort("malformed response body from " + target);
+                abort(Outcome.BAD_RESPONSE.reason() + ": malformed response body from " + target);
             }
             return;
         }
@@ -407,6 +490,7 @@ final class Relay implements UpstreamListener {
             c.release();
             return;
         }
+        if (responseTransforms != null && holdResponseContent(c)) return;
         ex.addResponseBytes(c.content().readableBytes());
         if (c instanceof LastHttpContent) {
             client.writeAndFlush(c);
@@ -436,15 +520,14 @@ final class Relay implements UpstreamListener {
         } else if (!requestComplete && upstream != null) {
             // The upstream stopped reading the body: the response timer has not started (it runs
             // from the end of the request), so without this the exchange would wait for ever.
-            GatewayException e = new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, "service '" + service.name() + "' ("
-                    + target + ") read none of the request body for timeouts.idle (" + service.timeouts().idle().toMillis() + "ms)");
-            if (responseStarted) abort(e.getMessage());
-            else failBeforeResponse(e);
+            Failure f = Failure.idle(service.name(), target, "read none of the request body", service.timeouts().idle().toMillis());
+            if (responseStarted) abort(f.error().getMessage());
+            else attemptFailed(f);
         } else if (responseStarted) {
             // Backpressure stops reading the upstream while the client is not reading: say whose silence it was.
             abort(client.channel().isWritable()
-                    ? "no bytes from " + target + " for timeouts.idle while streaming the response"
-                    : "the client read none of the response for timeouts.idle");
+                    ? Outcome.IDLE_TIMEOUT.reason() + ": no bytes from " + target + " for timeouts.idle while streaming the response"
+                    : "client_idle: the client read none of the response for timeouts.idle");
         }
         // Otherwise we are waiting for the response head: timeouts.response governs that.
     }
@@ -457,27 +540,72 @@ final class Relay implements UpstreamListener {
         if (finished) return;
         if (!responseStarted) {
             // A pooled connection the upstream closed as the request arrived: try once more on a
-            // fresh one, but only when nothing is lost by sending it twice — no body to replay and
-            // an idempotent method, since the upstream may have acted on it (RFC 9112 section 9.3.1).
-            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete && idempotent(ex.request().method())) {
+            // fresh one, but only when nothing is lost by sending it twice — the whole request is
+            // at hand (no body, or one the retries keep) and its method is idempotent, since the
+            // upstream may have acted on it (RFC 9112 section 9.3.1). Not a retry of the attempt
+            // (the target did not fail), so it is neither recorded nor counted.
+            if (reusedConnection && !retriedStale && replayable() && RetryPolicy.idempotent(ex.request().method())) {
                 retriedStale = true;
                 requestSent = false;
+                skippingInformational = false;
                 cancelResponseTimer();
-                connect();
+                acquire();
                 return;
             }
-            String why = cause == null ? "closed the connection" : "failed: " + cause.getMessage();
-            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
-                    "service '" + service.name() + "' (" + target + ") " + why + " before responding"));
+            attemptFailed(Failure.reset(service.name(), target, cause));
         } else {
-            abort("upstream " + target + " closed mid-response");
+            abort(Outcome.RESET.reason() + ": upstream " + target + " closed mid-response");
         }
     }
 
-    /** RFC 9110 section 9.2.2. */
-    private static boolean idempotent(HttpMethod m) {
-        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+    // ---- retries ----------------------------------------------------------------------------
+
+    /**
+     * An attempt failed before any response byte reached the client: recorded, then sent again
+     * when the service's {@code retries} allow it (see RetryState), else answered with its error.
+     */
+    private void attemptFailed(Failure f) {
+        if (finished) return;
+        service.record(attempt, f.outcome());
+        long delay = retry.next(f.outcome(), replayable());
+        if (delay < 0) {
+            log.debug("{} {}: {} from {} ({}), not retried", ex.request().method(), ex.path(), f.outcome().reason(), target,
+                    service.name());
+            failBeforeResponse(f.error());
+            return;
+        }
+        retryAfter(delay, f.outcome());
+    }
+
+    /** Records the attempt's answer; true when it is dropped and the request sent again instead (a {@code retries.on} status). */
+    private boolean retriedOnStatus(int code) {
+        Outcome o = Outcome.response(code);
+        service.record(attempt, o);
+        long delay = retry.next(o, replayable());
+        if (delay < 0) return false;
+        retryAfter(delay, o);
+        return true;
+    }
+
+    private void retryAfter(long delayNanos, Outcome why) {
+        log.debug("{} {}: {} from {} ({}), retry {} in {}us", ex.request().method(), ex.path(), why.reason(), target,
+                service.name(), retry.retries(), delayNanos / 1000);
+        cancelResponseTimer();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            UpstreamClient.discard(target, ch);
+        }
+        requestSent = false;
+        skippingInformational = false;
+        if (delayNanos <= 0) connect();
+        else backoffTimer = client.executor().schedule(this::connect, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the whole request can be sent again as it was: it has all arrived, and its body (if any) is held. */
+    private boolean replayable() {
+        if (!requestComplete) return false;
+        return !bodyExpected || (replay != null && replay.hasLast());
     }
 
     void clientClosed() {
@@ -487,17 +615,6 @@ final class Relay implements UpstreamListener {
     }
 
     // ---- endings --------------------------------------------------------------------------
-
-    private GatewayException classifyConnectFailure(Throwable cause) {
-        String what = "service '" + service.name() + "' (" + target + ")";
-        if (cause instanceof ConnectTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-            return new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, what + " did not accept a connection within timeouts.connect");
-        }
-        if (cause instanceof ConnectException) {
-            return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " refused the connection");
-        }
-        return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " could not be reached: " + cause.getMessage());
-    }
 
     void failBeforeUpstream(GatewayException e, boolean close) {
         failBeforeResponse(e, close);
@@ -527,9 +644,12 @@ final class Relay implements UpstreamListener {
             UpstreamClient.discard(target, ch);
         }
         ex.failed(e.kind(), e.getMessage());
-        ex.status(e.kind().status);
-        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), e.kind().status, e.getMessage());
-        answer(ProblemResponse.of(client.alloc(), e, ex.requestId()), close);
+        // While the circuit is open or no target is healthy, a service may answer with its fallback.
+        FullHttpResponse res = service == null ? null : service.fallbackResponse(client.alloc(), e, ex.requestId());
+        if (res == null) res = ProblemResponse.of(client.alloc(), e, ex.requestId());
+        ex.status(res.status().code());
+        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), res.status().code(), e.getMessage());
+        answer(res, close);
     }
 
     /** A plugin answered (a preflight, a cached response): the upstream is never called. */
@@ -550,6 +670,10 @@ final class Relay implements UpstreamListener {
     /** Writes an answer the gateway made itself, after the response plugins have seen its head. */
     private void answer(FullHttpResponse res, boolean close) {
         PluginChain.onResponse(ex, res);
+        writeAnswer(res, close);
+    }
+
+    private void writeAnswer(FullHttpResponse res, boolean close) {
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -621,8 +745,255 @@ final class Relay implements UpstreamListener {
         }
     }
 
+    /** Every ending comes here: buffers go, and an attempt not yet recorded is recorded as cancelled. */
     private void releasePending() {
         for (HttpContent c; (c = pending.poll()) != null; ) c.release();
+        releaseHeld();
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
+        if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+    }
+
+    // ---- body transforms ------------------------------------------------------------------
+    //
+    // Only for exchanges where a plugin returned a BodyTransform: the body is collected up to the
+    // transforms' limit, transformed, and sent with a Content-Length. Past the limit, what was
+    // collected and the rest go on untransformed, in their own framing. Every other exchange
+    // streams as above and never enters these methods.
+
+    /** The request transforms of the plugins that ran, in their order; null for none. */
+    private List<BodyTransform> requestTransforms() {
+        List<BodyTransform> out = null;
+        for (Plugin p : ex.pluginsRan()) {
+            BodyTransform t = p.requestBody(ex);
+            if (t == null) continue;
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** The response transforms, in the reverse order, like onResponse; null for none. */
+    private List<BodyTransform> responseTransforms(HttpResponse head) {
+        List<BodyTransform> out = null;
+        List<Plugin> ran = ex.pluginsRan();
+        for (int i = ran.size() - 1; i >= 0; i--) {
+            BodyTransform t = ran.get(i).responseBody(ex, head);
+            if (t == null) continue;
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static long limit(List<BodyTransform> transforms) {
+        long limit = Long.MAX_VALUE;
+        for (BodyTransform t : transforms) limit = Math.min(limit, t.maxBytes());
+        return Math.min(limit, Integer.MAX_VALUE - 8);  // one array holds the body
+    }
+
+    /** A runtime exception in one transform leaves the body as that transform got it. */
+    private byte[] transform(List<BodyTransform> transforms, byte[] body) {
+        for (BodyTransform t : transforms) {
+            try {
+                byte[] out = t.apply(body);
+                if (out != null) body = out;
+            } catch (RuntimeException e) {
+                log.warn("a body transform failed on {} {}; the body went on as it was", ex.request().method(), ex.path(), e);
+            }
+        }
+        return body;
+    }
+
+    private static byte[] drain(ArrayDeque<HttpContent> parts, long size) {
+        byte[] body = new byte[(int) size];
+        int at = 0;
+        for (HttpContent c; (c = parts.poll()) != null; ) {
+            int n = c.content().readableBytes();
+            c.content().getBytes(c.content().readerIndex(), body, at, n);
+            at += n;
+            c.release();
+        }
+        return body;
+    }
+
+    /** @return true when the request body is held for transforms (connect() comes once it is in) */
+    private boolean holdRequestBody() {
+        if (!bodyExpected) return false;
+        List<BodyTransform> transforms = requestTransforms();
+        if (transforms == null) return false;
+        long limit = limit(transforms);
+        long declared = HttpUtil.getContentLength(ex.request(), -1L);
+        if (declared > limit) {
+            log.warn("the request body of {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), declared, limit);
+            return false;
+        }
+        requestTransforms = transforms;
+        requestHoldLimit = limit;
+        if (expectContinue && !requestComplete) {
+            expectContinue = false;
+            client.writeAndFlush(ExchangeHandler.continueResponse());
+        }
+        onHeldRequestContent();
+        if (requestTransforms != null && !requestComplete) client.read();
+        return true;
+    }
+
+    private void onHeldRequestContent() {
+        if (bodyBytes > requestHoldLimit) {
+            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), requestHoldLimit);
+            requestTransforms = null;
+            cancelRequestHoldTimer();
+            connect();
+        } else if (requestComplete) {
+            cancelRequestHoldTimer();
+            byte[] body = transform(requestTransforms, drain(pending, bodyBytes));
+            requestTransforms = null;
+            HttpHeaders h = upstreamHead.headers();
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            pending.add(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+            connect();
+        } else {
+            armRequestHoldTimer();
+        }
+    }
+
+    /** While the body is held nothing reads it upstream, so the idle timeout is the gateway's to keep. */
+    private void armRequestHoldTimer() {
+        cancelRequestHoldTimer();
+        long millis = service.timeouts().idle().toMillis();
+        requestHoldTimer = client.executor().schedule(() -> {
+            requestHoldTimer = null;
+            if (!finished && requestTransforms != null) {
+                failBeforeResponse(new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request body stalled"), true);
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelRequestHoldTimer() {
+        if (requestHoldTimer != null) {
+            requestHoldTimer.cancel(false);
+            requestHoldTimer = null;
+        }
+    }
+
+    /** @return true when the response body is held for transforms; the head is written with it */
+    private boolean holdResponseBody(DefaultHttpResponse head, boolean chunked) {
+        List<BodyTransform> transforms = responseTransforms(head);
+        if (transforms == null) return false;
+        long limit = limit(transforms);
+        long declared = HttpUtil.getContentLength(head, -1L);
+        if (declared > limit) {
+            log.warn("the response to {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), declared, limit);
+            return false;
+        }
+        responseTransforms = transforms;
+        responseHoldLimit = limit;
+        heldHead = head;
+        heldChunked = chunked;
+        return true;
+    }
+
+    /** @return true when {@code c} was taken; false when the limit was passed and it must stream as usual */
+    private boolean holdResponseContent(HttpContent c) {
+        heldResponseBytes += c.content().readableBytes();
+        if (heldResponseBytes > responseHoldLimit) {
+            log.warn("the response to {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), responseHoldLimit);
+            responseTransforms = null;
+            writeResponseHead(heldHead, false, heldChunked);
+            heldHead = null;
+            for (HttpContent held; (held = heldResponse.poll()) != null; ) {
+                ex.addResponseBytes(held.content().readableBytes());
+                client.write(held);
+            }
+            return false;
+        }
+        if (!(c instanceof LastHttpContent)) {
+            heldResponse.add(c);
+            return true;
+        }
+        heldResponse.add(c);
+        byte[] body = transform(responseTransforms, drain(heldResponse, heldResponseBytes));
+        responseTransforms = null;
+        HttpHeaders h = heldHead.headers();
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        writeResponseHead(heldHead, false, false);
+        heldHead = null;
+        ex.addResponseBytes(body.length);
+        client.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        finish(true);
+        return true;
+    }
+
+    private void releaseHeld() {
+        cancelRequestHoldTimer();
+        for (HttpContent c; (c = heldResponse.poll()) != null; ) c.release();
+    }
+
+    // ---- aggregation ------------------------------------------------------------------------
+    //
+    // An aggregate route has no upstream connection of its own: its parts are called by the
+    // AggregateDestination, and the merged answer is written here like any answer the gateway
+    // makes, after the response plugins (body transforms included) have seen it.
+
+    private void serveAggregate() {
+        ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
+        CompletableFuture<AggregateAnswer> answer;
+        try {
+            answer = aggregate.serve(ex).toCompletableFuture();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((a, err) -> {
+            if (ex.eventLoop().inEventLoop()) onAggregated(a, err);
+            else ex.eventLoop().execute(() -> onAggregated(a, err));
+        });
+    }
+
+    private void onAggregated(AggregateAnswer answer, Throwable err) {
+        if (finished) return;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GatewayException ge) {
+                failBeforeResponse(ge);
+            } else {
+                log.error("aggregating {} {} failed", ex.request().method(), ex.path(), cause);
+                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "the aggregation failed; see the gateway log"));
+            }
+            return;
+        }
+        finished = true;
+        releasePending();
+        ex.status(200);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        if (!answer.degraded().isEmpty()) res.headers().set("Portico-Degraded", String.join(", ", answer.degraded()));
+        res.headers().set("X-Request-Id", ex.requestId());
+        PluginChain.onResponse(ex, res);
+        byte[] body = answer.body();
+        List<BodyTransform> transforms = responseTransforms(res);
+        if (transforms != null && body.length <= limit(transforms)) {
+            body = transform(transforms, body);
+        } else if (transforms != null) {
+            log.warn("the aggregated answer to {} {} ({} bytes) is larger than the transform's max_body; passed on untransformed",
+                    ex.request().method(), ex.path(), body.length);
+        }
+        FullHttpResponse full = res.replace(Unpooled.wrappedBuffer(body));
+        full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        ex.addResponseBytes(body.length);
+        writeAnswer(full, false);
     }
 
     static ChannelFutureListener closeOnFailure() {

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.ChannelPool;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLException;
 import portico.config.ServiceConfig;
 import portico.config.TargetConfig;
@@ -31,7 +33,8 @@ import portico.config.Timeouts;
 import portico.net.Transport;
 
 /**
- * Creates the runtime {@link Service}s and their connection pools. Pools are Netty's
+ * Creates the runtime {@link Service}s (with their balancers, breakers, retry budgets and health
+ * checks) and their connection pools. Pools are Netty's
  * {@link FixedChannelPool}: bounded, LIFO (warm connections first), health-checked on acquire and
  * release. Names are resolved by Netty's asynchronous DNS resolver, never on an event loop.
  */
@@ -43,9 +46,20 @@ public final class UpstreamClient implements AutoCloseable {
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final SslContext tls;
+    private final EventLoopGroup loops;
+    private final TimeSource time;
+    private final RandomGenerator random;
 
-    public UpstreamClient(Transport transport) {
+    /**
+     * @param loops  the event loops that serve clients; active health checks run on them
+     * @param time   for breakers, ejections and the retry budget ({@link TimeSource#SYSTEM} outside tests)
+     * @param random for balancing, jitter and probe spreading
+     */
+    public UpstreamClient(Transport transport, EventLoopGroup loops, TimeSource time, RandomGenerator random) {
         this.transport = transport;
+        this.loops = loops;
+        this.time = time;
+        this.random = random;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel())
@@ -64,11 +78,12 @@ public final class UpstreamClient implements AutoCloseable {
             for (TargetConfig tc : sc.targets()) {
                 targets.add(new Target(tc, loop -> newPool(tc, sc.timeouts(), loop)));
             }
-            out.put(sc.name(), new Service(sc, targets));
+            out.put(sc.name(), new Service(sc, targets, time, random, loops));
         }
         return out;
     }
 
+    /** Stops the services' health checks and closes their pools. */
     public static void close(Map<String, Service> services) {
         services.values().forEach(Service::close);
     }
@@ -95,6 +110,18 @@ public final class UpstreamClient implements AutoCloseable {
         };
         return new FixedChannelPool(b, handler, ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL,
                 Math.max(1, timeouts.connect().toMillis()), MAX_CONNECTIONS_PER_LOOP, MAX_PENDING_ACQUIRES, true, true);
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> USED = io.netty.util.AttributeKey.valueOf("portico.upstream.used");
+
+    /**
+     * Marks a connection as carrying a request.
+     *
+     * @return whether it carried one before: only a reused connection can be one the upstream is
+     *         closing just as the request arrives
+     */
+    public static boolean markUsed(Channel ch) {
+        return Boolean.TRUE.equals(ch.attr(USED).getAndSet(Boolean.TRUE));
     }
 
     public static void bind(Channel ch, UpstreamListener listener) {

@@ -97,7 +97,17 @@ class SchemaDriftTest {
                 "version: 1\nservices: {users: {url: 127.0.0.1:3002}}",
                 "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', targets: [{url: 'http://127.0.0.1:2'}]}}",
                 "version: 1\nservices: {users: {url: 'http://127.0.0.1:1'}}\nroutes: [{name: r, service: users, match: {paths: [users]}}]",
-                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1'}}\nroutes: [{name: r, service: users}]")) {
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1'}}\nroutes: [{name: r, service: users}]",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', balance: fastest}}",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', retries: {on: [resets]}}}",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', circuit_breaker: {failure_rate: 0.5}}}",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', health_check: {interval: 5s}}}",
+                "version: 1\nconsumers: {a: {basic_auth: {username: a, password: wonderland}}}",
+                "version: 1\nconsumers: {a: {jwt: {issuer: a, secret: short}}}",
+                "version: 1\nplugins: {jwt: {algorithms: [none]}}",
+                "version: 1\nplugins: {acl: {}}",
+                "version: 1\nplugins: {ip_restriction: {allow: [not-an-address]}}",
+                "version: 1\nplugins: {cors: {methods: [GET]}}")) {
             assertThat(validate(bad)).as(bad).isNotEmpty();
             assertThat(Configs.errors(bad)).as(bad).isNotEmpty();
         }

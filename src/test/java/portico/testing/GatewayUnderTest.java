@@ -11,6 +11,8 @@ import portico.config.ConfigLoader;
 import portico.config.GatewayConfig;
 import portico.route.RouteTable;
 import portico.runtime.Gateway;
+import portico.upstream.Service;
+import portico.upstream.TimeSource;
 
 /**
  * A gateway started exactly as {@code portico run} starts one, from inline YAML, on port 0.
@@ -35,12 +37,23 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
-        return start(yaml, env, java.time.Clock.systemUTC(), portico.plugin.PluginContext.Ticker.SYSTEM);
+        return start(yaml, env, TimeSource.SYSTEM);
     }
 
     /** With the wall clock and the monotonic ticker the plugins see, so that a test moves time instead of sleeping. */
     public static GatewayUnderTest start(String yaml, Map<String, String> env, java.time.Clock clock,
                                          portico.plugin.PluginContext.Ticker ticker) {
+        return start(yaml, env, TimeSource.of(clock, ticker::nanos));
+    }
+
+    /**
+     * @param time what plugins, breakers, ejections and retry budgets read as the time (a {@link FakeTime})
+     */
+    public static GatewayUnderTest start(String yaml, TimeSource time) {
+        return start(yaml, Map.of(), time);
+    }
+
+    private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -53,7 +66,7 @@ public final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }
         try {
-            return new GatewayUnderTest(Gateway.start(config, clock, ticker));
+            return new GatewayUnderTest(Gateway.start(config, time, TimeSource.THREAD_LOCAL_RANDOM));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }
@@ -63,13 +76,15 @@ public final class GatewayUnderTest implements AutoCloseable {
         return gateway.port();
     }
 
-    /** With the ticker plugins read (rate-limit windows), moved by the test instead of slept through. */
-    public static GatewayUnderTest start(String yaml, portico.plugin.PluginContext.Ticker ticker) {
-        return start(yaml, Map.of(), java.time.Clock.systemUTC(), ticker);
-    }
-
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** A service of the running revision, to read its health or call it. */
+    public Service service(String name) {
+        Service s = gateway.revision().services().get(name);
+        if (s == null) throw new IllegalArgumentException("no service " + name);
+        return s;
     }
 
     public URI uri(String pathAndQuery) {

@@ -18,7 +18,7 @@ import portico.plugin.PluginContext;
 import portico.plugin.RoutePlugins;
 import portico.plugin.SharedResources;
 import portico.plugin.Verdict;
-import portico.testing.FakeTicker;
+import portico.testing.FakeTime;
 
 /**
  * Per-consumer limits: {@code key: consumer} counts each consumer alone whatever its address, and
@@ -37,7 +37,7 @@ class ConsumerLimitsTest {
             consumers:
               alice: {plugins: {rate_limit: {limit: 5, window: 1m}}}
               bob: {}
-            """), new PluginContext(Clock.systemUTC(), new FakeTicker(), null, null, shared));
+            """), new PluginContext(Clock.systemUTC(), new FakeTime()::nanoTime, null, null, shared));
 
     private static portico.config.GatewayConfig config(String yaml) {
         try {

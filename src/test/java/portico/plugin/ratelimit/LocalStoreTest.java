@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import portico.testing.FakeTicker;
+import portico.testing.FakeTime;
 
 class LocalStoreTest {
-    private final FakeTicker ticker = new FakeTicker();
+    private final FakeTime time = new FakeTime();
+    private final portico.plugin.PluginContext.Ticker ticker = time::nanoTime;
 
     private static RateLimitConfig.Limit limit(long n, Duration window) {
         return new RateLimitConfig.Limit(n + "-per-" + window, n, window, Algorithm.SLIDING_WINDOW, n, List.of(new KeyPart.Ip()));
@@ -40,7 +41,7 @@ class LocalStoreTest {
         for (int i = 0; i < 100; i++) store.take(new String[] {"ip=" + i});
         assertThat(store.size(0)).isEqualTo(100);
 
-        ticker.advance(Duration.ofMinutes(3));  // past two windows: their state no longer matters
+        time.advance(Duration.ofMinutes(3));  // past two windows: their state no longer matters
 
         assertThat(store.size(0)).isZero();
     }

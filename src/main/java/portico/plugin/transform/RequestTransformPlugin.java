@@ -1,0 +1,69 @@
+package portico.plugin.transform;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import portico.http.ContentCoding;
+import portico.http.Exchange;
+import portico.plugin.BodyTransform;
+import portico.plugin.Phase;
+import portico.plugin.Plugin;
+import portico.plugin.PluginFactory;
+import portico.plugin.Verdict;
+import portico.template.ExchangeValues;
+import portico.template.Template;
+
+/**
+ * {@code request_transform}: edits what goes upstream, the last step before the call (CONTRACT
+ * section 5). Headers and query parameters are edited on the exchange, the path is rewritten from
+ * a template; body operations ask the relay for the whole body, and only for a JSON body.
+ */
+public final class RequestTransformPlugin implements Plugin {
+    public static final PluginFactory<TransformSettings> FACTORY = PluginFactory.of("request_transform", Phase.TRANSFORM,
+            node -> TransformSettings.parse(node, true), (settings, ctx) -> new RequestTransformPlugin(settings));
+    private static final Logger log = LoggerFactory.getLogger(RequestTransformPlugin.class);
+
+    private final TransformSettings settings;
+
+    RequestTransformPlugin(TransformSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public CompletionStage<Verdict> onRequest(Exchange ex) {
+        Template.Values values = new ExchangeValues(ex);
+        if (!settings.query().isEmpty() || settings.path() != null) {
+            String target = ex.upstreamTarget();
+            int q = target.indexOf('?');
+            String path = q < 0 ? target : target.substring(0, q);
+            String query = q < 0 ? null : target.substring(q + 1);
+            if (settings.path() != null) {
+                String rewritten = settings.path().render(values, Template.Position.PATH);
+                if (rewritten != null) path = rewritten;
+            }
+            if (!settings.query().isEmpty()) query = settings.query().apply(query, values);
+            ex.upstreamTarget(query == null ? path : path + "?" + query);
+        }
+        settings.headers().apply(ex.upstreamHeaders(), values);
+        return Verdict.PROCEED;
+    }
+
+    @Override
+    public BodyTransform requestBody(Exchange ex) {
+        if (!settings.hasBodyOps() || !JsonBodyTransform.isJson(ex.upstreamHeaders().get(HttpHeaderNames.CONTENT_TYPE))) return null;
+        String encoding = ex.upstreamHeaders().get(HttpHeaderNames.CONTENT_ENCODING);
+        ContentCoding coding = ContentCoding.of(encoding);
+        String what = "the request body of " + ex.request().method() + " " + ex.path();
+        if (coding == null) {
+            log.warn("{} has Content-Encoding {}, which the gateway cannot decode; passed on untransformed", what, encoding);
+            return null;
+        }
+        return new JsonBodyTransform(settings.body(), settings.maxBody(), coding, new ExchangeValues(ex), what);
+    }
+
+    @Override
+    public String toString() {
+        return "request_transform";
+    }
+}

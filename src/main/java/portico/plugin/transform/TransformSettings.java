@@ -1,0 +1,191 @@
+package portico.plugin.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import portico.config.ConfigNode;
+import portico.config.Suggest;
+import portico.template.Template;
+
+/**
+ * The settings of {@code request_transform} and {@code response_transform}, read once.
+ *
+ * @param path    request only: the new upstream path (a template), or null to keep it
+ * @param maxBody {@code max_body}: the most body bytes held for body operations, default 1MB
+ */
+record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonOps body, long maxBody) {
+    static final long DEFAULT_MAX_BODY = 1024 * 1024;
+    private static final long MAX_MAX_BODY = 1L << 30;
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern BARE_NAME = Pattern.compile("[^./]+");
+    /** Framing, connection and gateway-owned headers: a transform that edits them would break the exchange. */
+    private static final Set<String> RESERVED = Set.of("content-length", "transfer-encoding", "content-encoding", "connection",
+            "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "x-request-id");
+
+    boolean hasBodyOps() {
+        return !body.isEmpty();
+    }
+
+    static TransformSettings parse(ConfigNode node, boolean request) {
+        if (request) node.object("headers", "query", "path", "body", "max_body");
+        else node.object("headers", "body", "max_body");
+        HeaderOps headers = headers(node.get("headers"));
+        QueryOps query = request ? query(node.get("query")) : QueryOps.NONE;
+        Template path = request ? path(node.get("path")) : null;
+        JsonOps body = body(node.get("body"));
+        ConfigNode max = node.get("max_body");
+        long maxBody = max.size(DEFAULT_MAX_BODY);
+        if (maxBody <= 0 || maxBody > MAX_MAX_BODY) {
+            max.error("must be within 1B..1GB");
+            maxBody = DEFAULT_MAX_BODY;
+        }
+        if (max.present() && body.isEmpty()) max.warning("has no effect without body operations");
+        return new TransformSettings(headers, query, path, body, maxBody);
+    }
+
+    private static HeaderOps headers(ConfigNode node) {
+        if (!node.object("add", "set", "remove", "rename")) return HeaderOps.NONE;
+        Map<String, String> rename = new LinkedHashMap<>();
+        node.get("rename").stringMap().forEach((from, to) -> {
+            ConfigNode at = node.get("rename").get(from);
+            if (headerName(at, from) && headerName(at, to)) rename.put(from, to);
+        });
+        List<String> remove = new ArrayList<>();
+        for (ConfigNode item : node.get("remove").items()) {
+            String name = item.requiredText();
+            if (name != null && headerName(item, name)) remove.add(name);
+        }
+        return new HeaderOps(rename, remove, headerTemplates(node.get("set")), headerTemplates(node.get("add")));
+    }
+
+    private static Map<String, Template> headerTemplates(ConfigNode node) {
+        Map<String, Template> out = new LinkedHashMap<>();
+        node.stringMap().forEach((name, value) -> {
+            ConfigNode at = node.get(name);
+            Template t = template(at, value);
+            if (headerName(at, name) && t != null) out.put(name, t);
+        });
+        return out;
+    }
+
+    private static boolean headerName(ConfigNode at, String name) {
+        if (!TOKEN.matcher(name).matches()) {
+            at.error("'" + name + "' is not a header name");
+            return false;
+        }
+        if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+            at.error(name + " is the gateway's to set; a transform may not change it");
+            return false;
+        }
+        return true;
+    }
+
+    private static QueryOps query(ConfigNode node) {
+        if (!node.object("add", "set", "remove")) return QueryOps.NONE;
+        List<String> remove = new ArrayList<>();
+        for (ConfigNode item : node.get("remove").items()) {
+            String name = item.requiredText();
+            if (name != null) remove.add(name);
+        }
+        return new QueryOps(remove, queryTemplates(node.get("set")), queryTemplates(node.get("add")));
+    }
+
+    private static Map<String, Template> queryTemplates(ConfigNode node) {
+        Map<String, Template> out = new LinkedHashMap<>();
+        node.stringMap().forEach((name, value) -> {
+            Template t = template(node.get(name), value);
+            if (t != null) out.put(name, t);
+        });
+        return out;
+    }
+
+    private static Template path(ConfigNode node) {
+        String text = node.text(null);
+        if (text == null) return null;
+        if (!text.startsWith("/")) {
+            node.error("a path starts with '/', was '" + text + "'");
+            return null;
+        }
+        if (text.contains("?") || text.contains("#")) {
+            node.error("a path has no query or fragment; use query: {set: ...} for parameters");
+            return null;
+        }
+        return template(node, text);
+    }
+
+    private static JsonOps body(ConfigNode node) {
+        if (!node.object("rename", "allow", "remove", "convert", "set")) {
+            return new JsonOps(Map.of(), List.of(), List.of(), Map.of(), Map.of());
+        }
+        Map<FieldPath, String> rename = new LinkedHashMap<>();
+        node.get("rename").stringMap().forEach((from, to) -> {
+            ConfigNode at = node.get("rename").get(from);
+            FieldPath path = field(at, from);
+            if (!BARE_NAME.matcher(to).matches()) {
+                at.error("the new name is a field name in the same object, without '.' or '/', was '" + to + "'");
+            } else if (path != null) {
+                rename.put(path, to);
+            }
+        });
+        List<FieldPath> allow = fields(node.get("allow"));
+        List<FieldPath> remove = fields(node.get("remove"));
+        Map<FieldPath, JsonOps.Conversion> convert = new LinkedHashMap<>();
+        node.get("convert").stringMap().forEach((field, to) -> {
+            ConfigNode at = node.get("convert").get(field);
+            FieldPath path = field(at, field);
+            JsonOps.Conversion c = JsonOps.Conversion.of(to);
+            if (c == null) {
+                at.error("unknown conversion '" + to + "' (expected one of " + String.join(", ", JsonOps.Conversion.keys()) + ")"
+                        + Suggest.didYouMean(to, JsonOps.Conversion.keys()));
+            } else if (path != null) {
+                convert.put(path, c);
+            }
+        });
+        Map<FieldPath, JsonOps.Value> set = new LinkedHashMap<>();
+        node.get("set").entries().forEach((field, at) -> {
+            FieldPath path = field(at, field);
+            JsonNode value = at.json();
+            if (path == null || value == null) return;
+            if (value.isTextual() && value.asText().contains("{")) {
+                Template t = template(at, value.asText());
+                if (t != null) set.put(path, new JsonOps.Value(null, t));
+            } else {
+                set.put(path, new JsonOps.Value(value.deepCopy(), null));
+            }
+        });
+        return new JsonOps(rename, allow, remove, convert, set);
+    }
+
+    private static List<FieldPath> fields(ConfigNode node) {
+        List<FieldPath> out = new ArrayList<>();
+        for (ConfigNode item : node.items()) {
+            String text = item.requiredText();
+            FieldPath p = text == null ? null : field(item, text);
+            if (p != null) out.add(p);
+        }
+        return out;
+    }
+
+    private static FieldPath field(ConfigNode at, String text) {
+        try {
+            return FieldPath.parse(text);
+        } catch (IllegalArgumentException e) {
+            at.error(e.getMessage());
+            return null;
+        }
+    }
+
+    private static Template template(ConfigNode at, String text) {
+        try {
+            return Template.parse(text, Set.of());
+        } catch (IllegalArgumentException e) {
+            at.error(e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package portico.template;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
+import portico.http.Exchange;
+import portico.http.Identity;
+
+/**
+ * The template values of one exchange. {@code {header.NAME}} reads the headers as they go upstream,
+ * not as the client sent them: client-sent identity headers are gone by then (CONTRACT section 5),
+ * so a template can never pass on a forged {@code X-Consumer-Name}.
+ */
+public final class ExchangeValues implements Template.Values {
+    private final Exchange ex;
+    private Map<String, List<String>> query;
+
+    public ExchangeValues(Exchange ex) {
+        this.ex = ex;
+    }
+
+    @Override
+    public String value(Template.Ref ref) {
+        return switch (ref.kind()) {
+            case CAPTURE -> {
+                String raw = ex.captures().get(ref.name());
+                yield raw == null ? null : Percent.decode(raw);
+            }
+            case QUERY -> {
+                List<String> values = query().get(ref.name());
+                yield values == null || values.isEmpty() ? null : values.get(0);
+            }
+            case HEADER -> {
+                HttpHeaders h = ex.upstreamHeaders() != null ? ex.upstreamHeaders() : ex.request().headers();
+                yield h.get(ref.name());
+            }
+            case CONSUMER -> {
+                Identity who = ex.identity();
+                yield who == null ? null : who.consumer();
+            }
+            case CLAIM -> {
+                Identity who = ex.identity();
+                Object v = who == null ? null : who.claims().get(ref.name());
+                yield v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString() : null;
+            }
+            case PART -> null;
+        };
+    }
+
+    private Map<String, List<String>> query() {
+        if (query == null) {
+            query = ex.rawQuery() == null || ex.rawQuery().isEmpty() ? Map.of()
+                    : new QueryStringDecoder(ex.rawQuery(), false).parameters();
+        }
+        return query;
+    }
+}

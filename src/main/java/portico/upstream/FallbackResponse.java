@@ -1,0 +1,29 @@
+package portico.upstream;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.Map;
+import portico.config.FallbackConfig;
+
+/** A service's {@code fallback} as a response: its status, body and headers, marked {@code Portico-Fallback: SERVICE}. */
+final class FallbackResponse {
+    static final String HEADER = "Portico-Fallback";
+
+    private FallbackResponse() {}
+
+    static FullHttpResponse of(ByteBufAllocator alloc, String service, FallbackConfig config, String requestId) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(config.status()),
+                alloc.buffer(config.body().length).writeBytes(config.body()));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        for (Map.Entry<String, String> h : config.headers().entrySet()) res.headers().set(h.getKey(), h.getValue());
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, config.body().length);
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        res.headers().set(HEADER, service);
+        if (requestId != null) res.headers().set("X-Request-Id", requestId);
+        return res;
+    }
+}

@@ -1,0 +1,130 @@
+package portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static portico.config.Configs.errors;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mistakes in the identity plugins and consumer credentials are config errors with their place,
+ * found by {@code portico check}, never at the first request.
+ */
+class IdentityConfigErrorsTest {
+    private static final String HEAD = """
+            version: 1
+            services: {api: {url: http://127.0.0.1:3000}}
+            """;
+
+    @Test
+    void aPlainTextPasswordIsRefused() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  alice:
+                    basic_auth: {username: alice, password: wonderland}
+                """)).containsExactly("test.yaml:5:45: consumers.alice.basic_auth.password: "
+                + "must be a bcrypt ($2b$...) or PBKDF2 ($pbkdf2-sha256$...) hash, never the password itself");
+    }
+
+    @Test
+    void aShortHmacSecretIsRefusedWithoutShowingIt() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  web:
+                    jwt: [{issuer: web, secret: too-short}, {issuer: web2, algorithm: HS512, secret: thirty-two-bytes-are-not-enough-for-hs512}]
+                """)).containsExactly(
+                "test.yaml:5:33: consumers.web.jwt[0].secret: HS256 needs a secret of at least 32 bytes, this one has 9",
+                "test.yaml:5:86: consumers.web.jwt[1].secret: HS512 needs a secret of at least 64 bytes, this one has 41");
+    }
+
+    @Test
+    void algorithmNoneAndUnknownAlgorithmsAreRefused() {
+        assertThat(errors(HEAD + """
+                plugins:
+                  jwt: {algorithms: [none, RS265]}
+                """)).containsExactly(
+                "test.yaml:4:22: plugins.jwt.algorithms[0]: 'none' means an unsigned token; it is never accepted",
+                "test.yaml:4:28: plugins.jwt.algorithms[1]: unknown algorithm 'RS265', did you mean 'RS256'?");
+    }
+
+    @Test
+    void aPublicKeyAlgorithmNeedsAPublicKeyOfItsKind() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  partner:
+                    jwt: {issuer: partner, algorithm: RS256, secret: a-secret-is-no-key-for-rsa-signatures}
+                """)).contains("test.yaml:5:54: consumers.partner.jwt.secret: RS256 is verified with a public key, not a secret",
+                "test.yaml:5:10: consumers.partner.jwt.public_key: is required");
+    }
+
+    @Test
+    void oneApiKeyForTwoConsumersIsRefused() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  a: {api_keys: [shared-key-0123456789abcdef]}
+                  b: {api_keys: [own-key-0123456789abcdef, shared-key-0123456789abcdef]}
+                """)).containsExactly("test.yaml:5:44: consumers.b.api_keys[1]: this API key is already consumer 'a''s: a key must name one consumer");
+    }
+
+    @Test
+    void oneIssuerOrUserNameForTwoConsumersIsRefused() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  a:
+                    jwt: {issuer: shop, secret: a-secret-that-is-at-least-32-bytes-long}
+                    basic_auth: {username: sam, password: "$2b$10$37XvKbWqcfSeIes1kWyF0ulKqzQifhczYNpGHRiANzJ0JoSVhrUNe"}
+                  b:
+                    jwt: {issuer: shop, secret: b-secret-that-is-at-least-32-bytes-long}
+                    basic_auth: {username: sam, password: "$2b$10$37XvKbWqcfSeIes1kWyF0ulKqzQifhczYNpGHRiANzJ0JoSVhrUNe"}
+                """)).containsExactly(
+                "test.yaml:8:19: consumers.b.jwt.issuer: issuer 'shop' is already consumer 'a''s: the jwt plugin finds a token's consumer by it",
+                "test.yaml:9:28: consumers.b.basic_auth.username: user name 'sam' is already consumer 'a''s");
+    }
+
+    @Test
+    void corsCredentialsAreNeverCombinedWithAnyOrigin() {
+        assertThat(errors(HEAD + """
+                plugins:
+                  cors: {origins: "*", credentials: true}
+                """)).containsExactly("test.yaml:4:37: plugins.cors.credentials: "
+                + "cannot be true with origins '*': browsers refuse credentials for any origin; list the origins");
+    }
+
+    @Test
+    void corsOriginsAreSchemeAndHostOnly() {
+        assertThat(errors(HEAD + """
+                plugins:
+                  cors: {origins: [app.example.com, "https://app.example.com/path"]}
+                """)).hasSize(2).allSatisfy(e -> assertThat(e).contains("an origin is scheme://host[:port] with no path"));
+    }
+
+    @Test
+    void aclAndIpRestrictionNeedAList() {
+        assertThat(errors(HEAD + """
+                routes:
+                  - {name: a, match: {paths: [/a]}, service: api, plugins: {acl: {}}}
+                  - {name: b, match: {paths: [/b]}, service: api, plugins: {ip_restriction: {allow: [], deny: [10.0.0.0/33]}}}
+                """)).containsExactly(
+                "test.yaml:4:66: routes[0].plugins.acl: needs allow or deny, a list of consumer groups (for example allow: [admins])",
+                "test.yaml:5:85: routes[1].plugins.ip_restriction.allow: needs at least one address block",
+                "test.yaml:5:96: routes[1].plugins.ip_restriction.deny[0]: prefix length must be within 0..32, was '10.0.0.0/33'");
+    }
+
+    @Test
+    void aJwtPluginMayNotClaimTheGatewaysOwnHeaders() {
+        assertThat(errors(HEAD + """
+                plugins:
+                  jwt: {claims_to_headers: {sub: X-Consumer-Name}}
+                """)).containsExactly("test.yaml:4:34: plugins.jwt.claims_to_headers.sub: "
+                + "X-Consumer-* headers are the gateway's own (X-Consumer-Name, X-Consumer-Groups)");
+    }
+
+    @Test
+    void aPemThatIsNoKeyIsRefused() {
+        assertThat(errors(HEAD + """
+                plugins:
+                  jwt: {public_key: "-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----", jwks_url: "ftp://x"}
+                """)).containsExactly(
+                "test.yaml:4:21: plugins.jwt.public_key: the PEM is not an RSA, EC or Ed25519 public key",
+                "test.yaml:4:93: plugins.jwt.jwks_url: expected an http:// or https:// URL, was 'ftp://x'");
+    }
+}
