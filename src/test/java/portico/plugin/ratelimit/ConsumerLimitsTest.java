@@ -23,8 +23,8 @@ import portico.testing.FakeTime;
 /**
  * Per-consumer limits: {@code key: consumer} counts each consumer alone whatever its address, and
  * {@code consumers.NAME.plugins.rate_limit} replaces the route's limit for that consumer. The chain
- * is run directly with the identity an authentication plugin would have set (end to end, these
- * need an authentication plugin on the route).
+ * is run directly with the identity an authentication plugin would have set, which also covers a
+ * request without a consumer; e2e/RateLimitConsumerTest does the same over sockets with key_auth.
  */
 class ConsumerLimitsTest {
     private final SharedResources shared = new SharedResources();
