@@ -14,6 +14,7 @@ import portico.config.GatewayConfig;
 import portico.config.PluginSpec;
 import portico.config.RouteConfig;
 import portico.config.ServiceConfig;
+import portico.http.ReservedHeaders;
 
 /**
  * Resolves, once per config revision, which plugins each route runs (CONTRACT section 5: consumer
@@ -143,7 +144,10 @@ public final class RoutePlugins implements AutoCloseable {
         for (PluginSpec spec : all) {
             if (spec.off()) continue;
             PluginFactory f = PluginRegistry.byName(spec.name());
-            for (Object h : (Set<Object>) f.identityHeaders(spec.settings())) out.add(canonical(h.toString()));
+            for (Object h : (Set<Object>) f.identityHeaders(spec.settings())) {
+                // check refuses these names; should one get here anyway, stripping it would break framing for everyone.
+                if (!ReservedHeaders.isReserved(h.toString())) out.add(canonical(h.toString()));
+            }
         }
         return out;
     }

@@ -119,6 +119,29 @@ class IdentityConfigErrorsTest {
     }
 
     @Test
+    void aJwtPluginMayNotSetHeadersThatFrameRouteOrForwardTheRequest() {
+        String why = " frames, routes or forwards the request; a claim may not set it (and every claims_to_headers name is removed from every request)";
+        assertThat(errors(HEAD + """
+                plugins:
+                  jwt:
+                    claims_to_headers: {role: Host, h: X-Forwarded-For, tk: Authorization, cl: Content-Length, te: Transfer-Encoding,
+                                        c: cookie, f: Forwarded, r: X_Real_IP, id: X-Request-Id, k: Connection, p: Proxy-Authorization,
+                                        sub: X-User-Id}
+                """)).containsExactly(
+                "test.yaml:5:31: plugins.jwt.claims_to_headers.role: Host" + why,
+                "test.yaml:5:40: plugins.jwt.claims_to_headers.h: X-Forwarded-For" + why,
+                "test.yaml:5:61: plugins.jwt.claims_to_headers.tk: Authorization" + why,
+                "test.yaml:5:80: plugins.jwt.claims_to_headers.cl: Content-Length" + why,
+                "test.yaml:5:100: plugins.jwt.claims_to_headers.te: Transfer-Encoding" + why,
+                "test.yaml:6:28: plugins.jwt.claims_to_headers.c: cookie" + why,
+                "test.yaml:6:39: plugins.jwt.claims_to_headers.f: Forwarded" + why,
+                "test.yaml:6:53: plugins.jwt.claims_to_headers.r: X_Real_IP" + why,
+                "test.yaml:6:68: plugins.jwt.claims_to_headers.id: X-Request-Id" + why,
+                "test.yaml:6:85: plugins.jwt.claims_to_headers.k: Connection" + why,
+                "test.yaml:6:100: plugins.jwt.claims_to_headers.p: Proxy-Authorization" + why);
+    }
+
+    @Test
     void aPemThatIsNoKeyIsRefused() {
         assertThat(errors(HEAD + """
                 plugins:

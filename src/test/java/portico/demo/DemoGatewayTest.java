@@ -29,11 +29,12 @@ class DemoGatewayTest {
     private SampleServices services;
     private GatewayUnderTest gw;
     private String token;
+    private byte[] secret;
 
     @BeforeAll
     void start() throws Exception {
         Path example = Path.of("examples/ecommerce/portico.yaml");
-        byte[] secret = DemoCommand.tokenSecret(ConfigLoader.fromEnvironment().load(example).orThrow());
+        secret = DemoCommand.tokenSecret(ConfigLoader.fromEnvironment().load(example).orThrow());
         services = SampleServices.start(SampleServicesTest.ephemeralPorts(), RecommendationsService.DEMO_LATENCY, secret);
         String yaml = Files.readString(example).replace("listen: 127.0.0.1:8080", "listen: 127.0.0.1:0");
         for (String name : SampleServices.DEFAULT_PORTS.keySet()) {
@@ -73,6 +74,21 @@ class DemoGatewayTest {
     @Test
     void theDashboardNeedsAToken() {
         assertThat(gw.get("/dashboard/1").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aSignedTokenWithoutSubCannotListEveryonesOrders() {
+        // The orders service lists all orders when X-User-Id is missing: the demo's jwt requires sub.
+        java.time.Instant now = java.time.Instant.now();
+        String noSub = portico.testing.Tokens.sign(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(SampleServices.TOKEN_ISSUER).claim("role", "customer")
+                        .issueTime(java.util.Date.from(now)).expirationTime(java.util.Date.from(now.plusSeconds(600))).build(),
+                portico.testing.Tokens.mac(secret));
+
+        HttpResponse<String> res = gw.send(HttpRequest.newBuilder(gw.uri("/orders")).header("Authorization", "Bearer " + noSub).build());
+
+        assertThat(res.statusCode()).isEqualTo(401);
+        assertThat(res.body()).contains("the token lacks a required claim");
     }
 
     @Test

@@ -55,6 +55,21 @@ public final class Tokens {
         return sign(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims, ec(key));
     }
 
+    /**
+     * An HS256 token over a payload written by hand, for claims nimbus's builder would not write
+     * ({@code "exp": null}, a duplicate key, a registered claim of the wrong type).
+     */
+    public static String hs256Json(String secret, String payloadJson) {
+        com.nimbusds.jose.JWSObject jws = new com.nimbusds.jose.JWSObject(new JWSHeader(JWSAlgorithm.HS256),
+                new com.nimbusds.jose.Payload(payloadJson));
+        try {
+            jws.sign(mac(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        return jws.serialize();
+    }
+
     /** Signed with any header, for the tokens an attacker would send. */
     public static String sign(JWSHeader header, JWTClaimsSet claims, JWSSigner signer) {
         SignedJWT jwt = new SignedJWT(header, claims);

@@ -52,6 +52,7 @@ import portico.error.GatewayException;
 import portico.http.Exchange;
 import portico.http.Identity;
 import portico.http.QueryParams;
+import portico.http.ReservedHeaders;
 import portico.plugin.Authenticator;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
@@ -123,6 +124,8 @@ public final class JwtPlugin implements Plugin, Authenticator {
     private record Candidates(List<Key> keys) implements SecurityContext {}
 
     private final Config config;
+    /** claims_to_headers without reserved names: check refuses them, and a config built another way cannot slip one in. */
+    private final Map<String, String> claimHeaders;
     private final Map<String, ConsumerKey[]> byIssuer;
     private final Map<String, ConsumerConfig> consumers;
     private final Set<JWSAlgorithm> pluginAlgorithms;
@@ -132,6 +135,11 @@ public final class JwtPlugin implements Plugin, Authenticator {
 
     JwtPlugin(Config config, PluginContext ctx) {
         this.config = config;
+        Map<String, String> headers = new LinkedHashMap<>();
+        config.claimsToHeaders().forEach((claim, header) -> {
+            if (!ReservedHeaders.isReserved(header) && !header.regionMatches(true, 0, "x-consumer-", 0, 11)) headers.put(claim, header);
+        });
+        this.claimHeaders = java.util.Collections.unmodifiableMap(headers);
         this.consumers = ctx.consumers();
         Map<String, List<ConsumerKey>> keys = new HashMap<>();
         for (ConsumerConfig c : consumers.values()) {
@@ -321,29 +329,66 @@ public final class JwtPlugin implements Plugin, Authenticator {
         return List.of();
     }
 
+    /**
+     * Every mapped claim is checked before any header is set, so that a refused token leaves nothing
+     * behind for the next authenticator's request. A claim that is absent sends no header (the
+     * client's copy was removed on arrival); a value a header cannot carry exactly refuses the token.
+     */
     private void setClaimHeaders(HttpHeaders upstream, JWTClaimsSet claims) {
-        if (upstream == null) return;
-        config.claimsToHeaders().forEach((claim, headerName) -> {
-            String value = headerValue(claims.getClaim(claim));
-            // A claim is signed data, but data: a value that would break the header line is left out.
-            if (value != null && value.chars().noneMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f)) upstream.set(headerName, value);
+        if (upstream == null || claimHeaders.isEmpty()) return;
+        Map<String, String> values = new LinkedHashMap<>();
+        claimHeaders.forEach((claim, headerName) -> {
+            String value = headerValue(claim, claims.getClaim(claim));
+            if (value != null) values.put(headerName, value);
         });
+        values.forEach(upstream::set);
     }
 
-    private static String headerValue(Object v) {
+    /**
+     * The claim as one header value, or null when absent. Refused, never altered: Netty writes
+     * header values as ISO-8859-1, so 中 would become '?' (two users, one id), and HTTP parsers
+     * drop spaces at either end and cut lines at CR and LF. Only visible ASCII with inner spaces
+     * passes; a list's items are joined with ", " and so may not hold a comma themselves.
+     */
+    private static String headerValue(String claim, Object v) {
         if (v == null) return null;
-        if (v instanceof Date d) return Long.toString(d.getTime() / 1000);
-        if (v instanceof Collection<?> c) {
+        String value;
+        if (v instanceof Date d) {
+            value = Long.toString(d.getTime() / 1000);
+        } else if (v instanceof Collection<?> c) {
             List<String> parts = new ArrayList<>(c.size());
-            for (Object o : c) if (o != null) parts.add(o.toString());
-            return String.join(", ", parts);
-        }
-        if (v instanceof Map<?, ?> m) {
+            for (Object o : c) {
+                if (o == null) continue;
+                String part = o.toString();
+                if (part.indexOf(',') >= 0 || !carriable(part)) throw unfitForHeader(claim);
+                parts.add(part);
+            }
+            value = String.join(", ", parts);
+        } else if (v instanceof Map<?, ?> m) {
             @SuppressWarnings("unchecked")
             Map<String, Object> obj = (Map<String, Object>) m;
-            return JSONObjectUtils.toJSONString(obj);
+            value = JSONObjectUtils.toJSONString(obj);
+        } else {
+            value = v.toString();
         }
-        return v.toString();
+        if (value.isEmpty()) return null;
+        if (!carriable(value)) throw unfitForHeader(claim);
+        return value;
+    }
+
+    private static boolean carriable(String value) {
+        if (value.isEmpty()) return true;
+        if (value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' ') return false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) return false;
+        }
+        return true;
+    }
+
+    private static GatewayException unfitForHeader(String claim) {
+        return invalidToken("the token's " + claim + " claim cannot be carried in a header (printable ASCII only, "
+                + "no spaces at either end)");
     }
 
     /** The token, from Authorization: Bearer, or the configured cookie or query parameter (which are removed from the request). */
@@ -407,17 +452,19 @@ public final class JwtPlugin implements Plugin, Authenticator {
         return Verdict.PROCEED;
     }
 
-    /** Time checks on the injected clock, plus iat, which nimbus leaves alone. */
+    /** Time checks on the injected clock, plus iat, which nimbus leaves alone, and required claims that are null or empty. */
     static final class ClaimsCheck extends DefaultJWTClaimsVerifier<Candidates> {
         static final String ISSUED_IN_FUTURE = "JWT issued in the future";
         private final Clock clock;
         private final long skewMillis;
+        private final Set<String> required;
 
         ClaimsCheck(Config config, String issuer, Clock clock) {
             super(config.audience().isEmpty() ? null : config.audience(),
                     issuer == null ? null : new JWTClaimsSet.Builder().issuer(issuer).build(),
                     config.requiredClaims(), null);
             this.clock = clock;
+            this.required = config.requiredClaims();
             this.skewMillis = config.clockSkew().toMillis();
             setMaxClockSkew((int) config.clockSkew().toSeconds());
         }
@@ -429,6 +476,11 @@ public final class JwtPlugin implements Plugin, Authenticator {
 
         @Override
         public void verify(JWTClaimsSet claims, Candidates context) throws BadJWTException {
+            // nimbus counts a claim as present when its name is: "exp": null would be a token that never expires.
+            for (String name : required) {
+                Object v = claims.getClaim(name);
+                if (v == null || "".equals(v)) throw new BadJWTException("JWT missing required claims: [" + name + "]");
+            }
             super.verify(claims, context);
             Date iat = claims.getIssueTime();
             if (iat != null && iat.getTime() > clock.millis() + skewMillis) throw new BadJWTException(ISSUED_IN_FUTURE);
@@ -537,6 +589,9 @@ public final class JwtPlugin implements Plugin, Authenticator {
                     headersNode.get(claim).error("not a header name: '" + header + "'");
                 } else if (portico.plugin.RoutePlugins.canonical(header).startsWith("x-consumer-")) {
                     headersNode.get(claim).error("X-Consumer-* headers are the gateway's own (X-Consumer-Name, X-Consumer-Groups)");
+                } else if (ReservedHeaders.isReserved(header)) {
+                    headersNode.get(claim).error(header + " frames, routes or forwards the request; a claim may not set it "
+                            + "(and every claims_to_headers name is removed from every request)");
                 } else {
                     headers.put(claim, header);
                 }
