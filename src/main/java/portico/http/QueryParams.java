@@ -15,6 +15,13 @@ public final class QueryParams {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
+    /** Every value of {@code name} in a raw query, decoded, in order; empty when absent. */
+    public static List<String> all(String rawQuery, String name) {
+        if (rawQuery == null || rawQuery.isEmpty()) return List.of();
+        List<String> values = new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false).parameters().get(name);
+        return values == null ? List.of() : List.copyOf(values);
+    }
+
     /**
      * The path and query with every {@code name=...} pair removed; the other pairs stay byte for
      * byte as received (CONTRACT section 5: the query is forwarded exactly), in their order.

@@ -201,4 +201,19 @@ class JwtAttackTest {
         assertThat(seen.headers("X-Consumer-Name")).containsExactly("shop-web");
         assertThat(seen.headers("X-Consumer-Groups")).isEmpty();
     }
+
+    @Test
+    void twoAuthorizationHeadersAre400WhicheverComesFirst() {
+        String valid = Tokens.hs256(SECRET, shop().build());
+        for (String[] order : new String[][] {{valid, "forged"}, {"forged", valid}}) {
+            try (portico.testing.RawClient client = gw.raw()) {
+                portico.testing.RawResponse res = client.send("GET /api/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + order[0]
+                        + "\r\nAuthorization: Bearer " + order[1] + "\r\n\r\n").readResponse();
+
+                assertThat(res.status()).isEqualTo(400);
+                assertThat(portico.testing.ProblemJson.of(res).detail()).isEqualTo("more than one Authorization header");
+            }
+        }
+        assertThat(upstream.recorded()).isEmpty();
+    }
 }

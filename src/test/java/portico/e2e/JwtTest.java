@@ -254,4 +254,15 @@ class JwtTest {
         assertThat(res.statusCode()).isEqualTo(401);
         assertThat(ProblemJson.of(res).detail()).isEqualTo("the token was issued in the future");
     }
+
+    @Test
+    void twoTokensInTheQueryAre401WhicheverIsValid() {
+        String token = shopToken("42");
+
+        HttpResponse<String> res = get("/browser/b?access_token=" + token + "&access_token=forged", null);
+
+        assertThat(res.statusCode()).isEqualTo(401);
+        assertThat(ProblemJson.of(res).detail()).isEqualTo("the query carries more than one token");
+        assertThat(upstream.recorded()).isEmpty();
+    }
 }

@@ -95,4 +95,18 @@ class KeyAuthTest {
         assertThat(get("/feed/x", "X-Feed-Key", MOBILE_KEY).statusCode()).isEqualTo(200);
         assertThat(upstream.takeRequest().header("X-Feed-Key")).isNull();
     }
+
+    @Test
+    void moreThanOneKeyIs401WhicheverIsValid() {
+        for (String query : new String[] {"?api_key=" + MOBILE_KEY + "&api_key=" + MOBILE_KEY, "?api_key=wrong-0123456789abcdef&api_key=" + MOBILE_KEY}) {
+            HttpResponse<String> res = get("/feed/x" + query);
+
+            assertThat(res.statusCode()).as(query).isEqualTo(401);
+            assertThat(ProblemJson.of(res).detail()).isEqualTo("more than one API key was sent");
+        }
+        assertThat(get("/feed/x?api_key=" + MOBILE_KEY, "X-Feed-Key", MOBILE_KEY).statusCode()).as("header and query").isEqualTo(401);
+        assertThat(get("/api/x", "X-API-Key", MOBILE_KEY, "X-API-Key", "partner-0123456789abcdef").statusCode()).as("two headers")
+                .isEqualTo(401);
+        assertThat(upstream.recorded()).isEmpty();
+    }
 }

@@ -189,7 +189,12 @@ public final class JwtPlugin implements Plugin, Authenticator {
 
     @Override
     public CompletionStage<Identity> authenticate(Exchange ex) {
-        String token = takeToken(ex);
+        String token;
+        try {
+            token = takeToken(ex);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedStage(e);
+        }
         if (token == null) return CompletableFuture.completedStage(Identity.NONE);
         SignedJWT jwt;
         JWTClaimsSet unverified;
@@ -402,10 +407,12 @@ public final class JwtPlugin implements Plugin, Authenticator {
             if (token == null) token = fromCookie;
         }
         if (config.query() != null) {
-            String fromQuery = QueryParams.first(ex.rawQuery(), config.query());
-            if (fromQuery != null) {
+            List<String> fromQuery = QueryParams.all(ex.rawQuery(), config.query());
+            if (!fromQuery.isEmpty()) {
                 ex.upstreamTarget(QueryParams.without(ex.upstreamTarget(), config.query()));
-                if (token == null) token = fromQuery;
+                // Two tokens: which one counts is a choice another parser may make differently.
+                if (fromQuery.size() > 1) throw invalidToken("the query carries more than one token");
+                if (token == null) token = fromQuery.get(0);
             }
         }
         return token == null || token.isEmpty() ? null : token;

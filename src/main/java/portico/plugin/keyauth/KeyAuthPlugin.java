@@ -78,20 +78,25 @@ public final class KeyAuthPlugin implements Plugin, Authenticator {
 
     @Override
     public CompletionStage<Identity> authenticate(Exchange ex) {
-        String key = ex.request().headers().get(config.header());
-        if (key == null && config.query() != null) key = QueryParams.first(ex.rawQuery(), config.query());
+        List<String> offered = new ArrayList<>(ex.request().headers().getAll(config.header()));
+        if (config.query() != null) offered.addAll(QueryParams.all(ex.rawQuery(), config.query()));
         // The gateway consumed the key: the service behind it must never see it.
         ex.upstreamHeaders().remove(config.header());
         if (config.query() != null) ex.upstreamTarget(QueryParams.without(ex.upstreamTarget(), config.query()));
-        if (key == null) return CompletableFuture.completedStage(Identity.NONE);
+        if (offered.isEmpty()) return CompletableFuture.completedStage(Identity.NONE);
+        // Which of two keys counts is a choice another parser may make differently: none does.
+        if (offered.size() > 1) return refuse("more than one API key was sent");
+        String key = offered.get(0);
         byte[] digest = sha256(key.trim());
         // The table is keyed by digests, which a client cannot steer; isEqual confirms in constant time.
         Holder h = byDigest.get(ByteBuffer.wrap(digest));
-        if (h == null || !MessageDigest.isEqual(h.digest(), digest)) {
-            return CompletableFuture.failedStage(new GatewayException(ErrorKind.UNAUTHENTICATED, "the API key is not valid")
-                    .header(HttpHeaderNames.WWW_AUTHENTICATE, challenge()));
-        }
+        if (h == null || !MessageDigest.isEqual(h.digest(), digest)) return refuse("the API key is not valid");
         return CompletableFuture.completedStage(new Identity(h.consumer(), null, h.groups(), Map.of()));
+    }
+
+    private CompletionStage<Identity> refuse(String why) {
+        return CompletableFuture.failedStage(new GatewayException(ErrorKind.UNAUTHENTICATED, why)
+                .header(HttpHeaderNames.WWW_AUTHENTICATE, challenge()));
     }
 
     @Override
