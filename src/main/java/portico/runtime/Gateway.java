@@ -19,6 +19,7 @@ import portico.plugin.RoutePlugins;
 import portico.plugin.SharedResources;
 import portico.route.RouteTable;
 import portico.server.GatewayServer;
+import portico.server.ListenException;
 import portico.upstream.Service;
 import portico.upstream.TimeSource;
 import portico.upstream.UpstreamClient;
@@ -58,9 +59,15 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         for (InetSocketAddress a : addresses) {
-            log.info("listening on {}:{} ({}, {} routes, {} services)", a.getHostString(), a.getPort(), transport.name(),
-                    config.routes().size(), config.services().size());
+            // [::]:8080, not 0:0:0:0:0:0:0:0:8080
+            String address = ListenException.address(io.netty.util.NetUtil.toAddressString(a.getAddress()), a.getPort());
+            log.info("listening on {} ({}, {}, {})", address, transport.name(), count(config.routes().size(), "route"),
+                    count(config.services().size(), "service"));
         }
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** Starts a gateway for a config that has passed validation. */
