@@ -89,7 +89,11 @@ final class ConfigReader {
         List<RouteConfig> routes = routes(root.get("routes"), services);
         Map<String, ConsumerConfig> consumers = consumers(root.get("consumers"));
         Map<String, PluginSpec> plugins = pluginReader.read(root.get("plugins"));
-        return new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
+        GatewayConfig config = new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
+        // Only on a config without errors: a consumer whose credential was refused would otherwise
+        // also show up as "no key can verify a token".
+        if (!root.problems().hasErrors()) pluginReader.crossCheck(config);
+        return config;
     }
 
     private List<ListenerConfig> listeners(ConfigNode node) {
@@ -186,7 +190,10 @@ final class ConfigReader {
             String s = item.text(null);
             if (s == null) continue;
             try {
-                out.add(Cidr.parse(s));
+                Cidr c = Cidr.parse(s);
+                out.add(c);
+                String meant = c.hostBitsCleared();
+                if (meant != null) item.warning("has host bits set, so it means all of " + meant + "; write that, or the address alone for just one");
             } catch (IllegalArgumentException e) {
                 item.error(e.getMessage());
             }

@@ -13,6 +13,10 @@ import portico.plugin.PluginRegistry;
  * own settings, so its mistakes carry the same line, column and key path as the rest.
  */
 final class PluginSettingsReader {
+    /** Every block read, with where it was written, for {@link #crossCheck}. */
+    private record Read(PluginFactory<?> factory, Object settings, ConfigNode node) {}
+
+    private final List<Read> reads = new ArrayList<>();
 
     Map<String, PluginSpec> read(ConfigNode node) {
         return read(node, false);
@@ -46,9 +50,16 @@ final class PluginSettingsReader {
             Object parsed = factory.parse(settings);
             if (parsed != null && settings.problems().errors().size() == before) {
                 out.put(e.getKey(), new PluginSpec(e.getKey(), parsed, false, settings.mark()));
+                reads.add(new Read(factory, parsed, settings));
             }
         }
         return out;
+    }
+
+    /** Lets each plugin block check what it names elsewhere, once the whole config is read. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void crossCheck(GatewayConfig config) {
+        for (Read r : reads) ((PluginFactory) r.factory()).crossCheck(r.settings(), r.node(), config);
     }
 
     /** The consumer keys that hold credentials ({@code api_keys}, {@code jwt}, {@code basic_auth}). */

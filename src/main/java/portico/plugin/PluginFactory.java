@@ -52,6 +52,14 @@ public interface PluginFactory<C> {
         return java.util.Set.of();
     }
 
+    /**
+     * Checks the settings against the rest of the config, once all of it is read without errors:
+     * the consumers or groups they name, the routes they run on. Reports on {@code node}, where
+     * the settings were written: a warning for what is probably a mistake, an error for what can
+     * never work. Helpers for the common checks are in {@link CrossChecks}.
+     */
+    default void crossCheck(C settings, ConfigNode node, portico.config.GatewayConfig config) {}
+
     static <C> PluginFactory<C> of(String name, Phase phase, Function<ConfigNode, C> parse,
                                    BiFunction<C, PluginContext, Plugin> create) {
         return new PluginFactory<>() {

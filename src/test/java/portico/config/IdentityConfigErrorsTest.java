@@ -2,6 +2,7 @@ package portico.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static portico.config.Configs.errors;
+import static portico.config.Configs.warnings;
 
 import org.junit.jupiter.api.Test;
 
@@ -149,5 +150,55 @@ class IdentityConfigErrorsTest {
                 """)).containsExactly(
                 "test.yaml:4:21: plugins.jwt.public_key: the PEM is not an RSA, EC or Ed25519 public key",
                 "test.yaml:4:93: plugins.jwt.jwks_url: expected an http:// or https:// URL, was 'ftp://x'");
+    }
+
+    @Test
+    void anAuthenticationPluginNoCredentialCanSatisfyIsAnError() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  web: {jwt: {issuer: web, secret: web-secret-that-is-at-least-32-bytes-long}}
+                routes:
+                  - {name: a, match: {paths: [/a]}, service: api, plugins: {jwt: {algorithms: [RS256]}}}
+                  - {name: b, match: {paths: [/b]}, service: api, plugins: {key_auth: {}, basic_auth: {}}}
+                """)).containsExactly(
+                "test.yaml:6:66: routes[0].plugins.jwt: no key can verify a token: give jwks_url or public_key, or a consumer a jwt "
+                        + "credential in one of the algorithms listed",
+                "test.yaml:7:71: routes[1].plugins.key_auth: no consumer has api_keys, so no key can authenticate a request "
+                        + "(consumers: {NAME: {api_keys: [...]}})",
+                "test.yaml:7:87: routes[1].plugins.basic_auth: no consumer has basic_auth users, so no password can authenticate a "
+                        + "request (consumers: {NAME: {basic_auth: {username, password}}})");
+    }
+
+    @Test
+    void settingsThatProbablyDoNotMeanWhatTheySayAreWarnedAbout() {
+        assertThat(warnings(HEAD + """
+                trusted_proxies: [10.0.0.5/8]
+                consumers:
+                  visitor: {groups: [public]}
+                  staff-app: {groups: [staff], api_keys: [staff-key-0123456789abcdef]}
+                  web: {jwt: {issuer: web, secret: web-secret-that-is-at-least-32-bytes-long}}
+                routes:
+                  - {name: a, match: {paths: [/a]}, service: api, plugins: {key_auth: {anonymous: vistor}, acl: {allow: [stafff]}}}
+                  - {name: open, match: {paths: [/open]}, service: api, plugins: {acl: {allow: [staff]}}}
+                  - {name: b, match: {paths: [/b]}, service: api, plugins: {ip_restriction: {allow: [10.0.0.1/8, "fd00::1/8"]}}}
+                  - {name: c, match: {paths: [/c]}, service: api, plugins: {jwt: {issuer: https://idp.example}}}
+                  - {name: d, match: {paths: [/d]}, service: api, plugins: {jwt: {jwks_url: http://idp.example/jwks}}}
+                  - {name: e, match: {paths: [/e]}, service: api, plugins: {jwt: {jwks_url: http://127.0.0.1:9000/jwks}}}
+                """)).containsExactly(
+                "test.yaml:3:19: warning: trusted_proxies[0]: has host bits set, so it means all of 10.0.0.0/8; write that, "
+                        + "or the address alone for just one",
+                "test.yaml:9:83: warning: routes[0].plugins.key_auth.anonymous: no consumer is named 'vistor', did you mean "
+                        + "'visitor'? (anonymous requests then get no groups and no consumer plugins; declare it, even as vistor: {})",
+                "test.yaml:9:106: warning: routes[0].plugins.acl.allow[0]: no consumer is in group 'stafff', did you mean 'staff'?",
+                "test.yaml:10:72: warning: routes[1].plugins.acl: route 'open' runs no authentication plugin, so its requests have "
+                        + "no consumer and no groups: every one is refused (403)",
+                "test.yaml:11:86: warning: routes[2].plugins.ip_restriction.allow[0]: has host bits set, so it means all of "
+                        + "10.0.0.0/8; write that, or the address alone for just one",
+                "test.yaml:11:98: warning: routes[2].plugins.ip_restriction.allow[1]: has host bits set, so it means all of "
+                        + "fd00::/8; write that, or the address alone for just one",
+                "test.yaml:12:75: warning: routes[3].plugins.jwt.issuer: has no effect: it is the iss required of tokens verified "
+                        + "by jwks_url or public_key, and this plugin has neither (a consumer's tokens are found by their credential's issuer)",
+                "test.yaml:13:77: warning: routes[4].plugins.jwt.jwks_url: keys fetched over plain http can be replaced by anyone "
+                        + "on the way, and then any token they sign is accepted: use https://");
     }
 }

@@ -5,12 +5,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import portico.config.ConfigNode;
+import portico.config.GatewayConfig;
+import portico.config.RouteConfig;
+import portico.config.Suggest;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.http.Exchange;
 import portico.http.Identity;
+import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
+import portico.plugin.PluginContext;
 import portico.plugin.PluginFactory;
 import portico.plugin.Verdict;
 
@@ -20,8 +25,7 @@ import portico.plugin.Verdict;
  * the consumer's groups must be in it. Refusals are 403; a request with no consumer has no groups.
  */
 public final class AclPlugin implements Plugin {
-    public static final PluginFactory<Config> FACTORY =
-            PluginFactory.of("acl", Phase.ACL, AclPlugin::parse, (c, ctx) -> new AclPlugin(c));
+    public static final PluginFactory<Config> FACTORY = new Factory();
 
     /**
      * @param allow {@code allow}: groups of which the consumer must be in one; empty for any
@@ -79,5 +83,51 @@ public final class AclPlugin implements Plugin {
     private static CompletionStage<Verdict> refuse(Identity who, String why) {
         String subject = who == null || who.consumer() == null ? "the request's caller" : "consumer '" + who.consumer() + "'";
         return GatewayException.failed(ErrorKind.FORBIDDEN, subject + " " + why);
+    }
+
+    private static final class Factory implements PluginFactory<Config> {
+        @Override
+        public String name() {
+            return "acl";
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.ACL;
+        }
+
+        @Override
+        public Config parse(ConfigNode node) {
+            return AclPlugin.parse(node);
+        }
+
+        @Override
+        public Plugin create(Config settings, PluginContext ctx) {
+            return new AclPlugin(settings);
+        }
+
+        /** A group no consumer is in is most often a typo; an acl where nothing authenticates sees no groups at all. */
+        @Override
+        public void crossCheck(Config settings, ConfigNode node, GatewayConfig config) {
+            Set<String> known = CrossChecks.groups(config);
+            for (String key : List.of("allow", "deny")) {
+                for (ConfigNode item : node.get(key).items()) {
+                    String g = item.text(null);
+                    if (g != null && !known.contains(g)) {
+                        item.warning("no consumer is in group '" + g + "'" + Suggest.didYouMean(g, known));
+                    }
+                }
+            }
+            for (RouteConfig route : CrossChecks.routesRunning(name(), settings, config)) {
+                if (CrossChecks.authenticates(route, config)) continue;
+                node.warning("route '" + route.name() + "' runs no authentication plugin, so its requests have no consumer and no "
+                        + "groups: " + (settings.allow().isEmpty() ? "deny never refuses one" : "every one is refused (403)"));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
     }
 }

@@ -27,6 +27,7 @@ import portico.error.GatewayException;
 import portico.http.Exchange;
 import portico.http.Identity;
 import portico.plugin.Authenticator;
+import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginContext;
@@ -189,6 +190,15 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
         @Override
         public Plugin create(Config settings, PluginContext ctx) {
             return new BasicAuthPlugin(settings, ctx.consumers(), ctx.shared().get(PasswordChecks.KEY, PasswordChecks::new), ctx.ticker());
+        }
+
+        @Override
+        public void crossCheck(Config settings, ConfigNode node, portico.config.GatewayConfig config) {
+            if (!CrossChecks.anyCredential(name(), config)) {
+                node.error("no consumer has basic_auth users, so no password can authenticate a request "
+                        + "(consumers: {NAME: {basic_auth: {username, password}}})");
+            }
+            CrossChecks.anonymous(node.get("anonymous"), config);
         }
 
         @Override

@@ -62,7 +62,10 @@ public final class IpRestrictionPlugin implements Plugin {
             String s = item.requiredText();
             if (s == null) continue;
             try {
-                out.add(Cidr.parse(s));
+                Cidr c = Cidr.parse(s);
+                out.add(c);
+                String meant = c.hostBitsCleared();
+                if (meant != null) item.warning("has host bits set, so it means all of " + meant + "; write that, or the address alone for just one");
             } catch (IllegalArgumentException e) {
                 item.error(e.getMessage());
             }

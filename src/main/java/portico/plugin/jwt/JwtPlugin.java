@@ -54,6 +54,7 @@ import portico.http.Identity;
 import portico.http.QueryParams;
 import portico.http.ReservedHeaders;
 import portico.plugin.Authenticator;
+import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginContext;
@@ -631,11 +632,21 @@ public final class JwtPlugin implements Plugin, Authenticator {
                     node.error("expected an http:// or https:// URL, was '" + text + "'");
                     return null;
                 }
+                if (u.getScheme().equalsIgnoreCase("http") && !isLoopback(u.getHost())) {
+                    node.warning("keys fetched over plain http can be replaced by anyone on the way, and then any token "
+                            + "they sign is accepted: use https://");
+                }
                 return u;
             } catch (java.net.URISyntaxException e) {
                 node.error("not a valid URL: " + e.getReason());
                 return null;
             }
+        }
+
+        /** A literal loopback name: no DNS lookup while reading the config. */
+        private static boolean isLoopback(String host) {
+            String h = host.toLowerCase(java.util.Locale.ROOT);
+            return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]");
         }
 
         private static Duration positive(ConfigNode node, Duration fallback) {
@@ -659,6 +670,30 @@ public final class JwtPlugin implements Plugin, Authenticator {
         @Override
         public Plugin create(Config settings, PluginContext ctx) {
             return new JwtPlugin(settings, ctx);
+        }
+
+        /**
+         * A plugin with no key of its own and no consumer credential it accepts can verify no token;
+         * its {@code issuer} only ever applies to its own keys' tokens.
+         */
+        @Override
+        public void crossCheck(Config settings, ConfigNode node, portico.config.GatewayConfig config) {
+            boolean ownKeys = settings.jwksUrl() != null || settings.publicKey() != null;
+            boolean consumerKeys = false;
+            for (ConsumerConfig c : config.consumers().values()) {
+                for (Object o : c.credentials().getOrDefault(name(), List.of())) {
+                    JwtCredential cred = (JwtCredential) o;
+                    if (settings.algorithms() == null || settings.algorithms().contains(cred.algorithm())) consumerKeys = true;
+                }
+            }
+            if (!ownKeys && !consumerKeys) {
+                node.error("no key can verify a token: give jwks_url or public_key, or a consumer a jwt credential"
+                        + (settings.algorithms() == null ? "" : " in one of the algorithms listed"));
+            } else if (!ownKeys && settings.issuer() != null) {
+                node.get("issuer").warning("has no effect: it is the iss required of tokens verified by jwks_url or public_key, "
+                        + "and this plugin has neither (a consumer's tokens are found by their credential's issuer)");
+            }
+            CrossChecks.anonymous(node.get("anonymous"), config);
         }
 
         @Override

@@ -21,6 +21,7 @@ import portico.http.Exchange;
 import portico.http.Identity;
 import portico.http.QueryParams;
 import portico.plugin.Authenticator;
+import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginContext;
@@ -145,6 +146,14 @@ public final class KeyAuthPlugin implements Plugin, Authenticator {
         @Override
         public Plugin create(Config settings, PluginContext ctx) {
             return new KeyAuthPlugin(settings, ctx.consumers());
+        }
+
+        @Override
+        public void crossCheck(Config settings, ConfigNode node, portico.config.GatewayConfig config) {
+            if (!CrossChecks.anyCredential(name(), config)) {
+                node.error("no consumer has api_keys, so no key can authenticate a request (consumers: {NAME: {api_keys: [...]}})");
+            }
+            CrossChecks.anonymous(node.get("anonymous"), config);
         }
 
         @Override
