@@ -95,21 +95,43 @@ public final class PluginChain {
 
     private CompletionStage<Verdict> authenticate(Exchange ex) {
         if (authenticators.isEmpty()) return afterAuth(ex);
-        return tryAuthenticator(ex, 0, null);
+        return tryAuthenticator(ex, 0, new GatewayException[authenticators.size()]);
     }
 
-    private CompletionStage<Verdict> tryAuthenticator(Exchange ex, int i, GatewayException firstFailure) {
+    /**
+     * The 401 when nothing authenticated: the first refusal's detail, and one challenge per
+     * authenticator on the route (RFC 9110 section 11.6.1), each refusing one's with its error,
+     * so a client sees every way in. A refusal that is not a 401 (403 insufficient_scope, 429)
+     * is answered as it is.
+     */
+    private GatewayException refusal(GatewayException[] failures) {
+        GatewayException first = null;
+        for (GatewayException f : failures) {
+            if (f != null) {
+                first = f;
+                break;
+            }
+        }
+        if (first != null && first.kind() != ErrorKind.UNAUTHENTICATED) return first;
+        GatewayException e = first != null ? first : new GatewayException(ErrorKind.UNAUTHENTICATED, "credentials are required");
+        List<String> challenges = new ArrayList<>(authenticators.size());
+        for (int i = 0; i < authenticators.size(); i++) {
+            List<String> own = failures[i] == null ? List.of() : failures[i].headers().getAll(HttpHeaderNames.WWW_AUTHENTICATE);
+            if (own.isEmpty()) challenges.add(authenticators.get(i).challenge());
+            else challenges.addAll(own);
+        }
+        e.headers().remove(HttpHeaderNames.WWW_AUTHENTICATE);
+        for (String c : challenges) e.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c);
+        return e;
+    }
+
+    private CompletionStage<Verdict> tryAuthenticator(Exchange ex, int i, GatewayException[] failures) {
         if (i == authenticators.size()) {
             if (anonymous != null) {
                 ex.identity(anonymous);
                 return afterAuth(ex);
             }
-            GatewayException e = firstFailure != null ? firstFailure
-                    : new GatewayException(ErrorKind.UNAUTHENTICATED, "credentials are required");
-            if (!e.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
-                for (Authenticator a : authenticators) e.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, a.challenge());
-            }
-            return CompletableFuture.failedStage(e);
+            return CompletableFuture.failedStage(refusal(failures));
         }
         Authenticator a = authenticators.get(i);
         CompletionStage<Identity> attempt;
@@ -123,13 +145,12 @@ public final class PluginChain {
                 ex.identity(identity);
                 return afterAuth(ex);
             }
-            GatewayException failure = firstFailure;
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
                 if (!(cause instanceof GatewayException ge)) return CompletableFuture.<Verdict>failedStage(cause);
-                if (failure == null) failure = ge;
+                failures[i] = ge;
             }
-            return tryAuthenticator(ex, i + 1, failure);
+            return tryAuthenticator(ex, i + 1, failures);
         }, ex.eventLoop()).thenCompose(s -> s);
     }
 

@@ -201,15 +201,28 @@ public final class JwtPlugin implements Plugin, Authenticator {
         JWTClaimsSet unverified;
         try {
             jwt = SignedJWT.parse(token);
-            unverified = jwt.getJWTClaimsSet();
         } catch (ParseException e) {
             // alg "none" lands here too: nimbus does not read an unsecured JWT as a signed one.
             return invalid("the token is not a signed JWT");
         }
+        try {
+            unverified = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            return invalid(claimsReason(e));
+        }
         JWSHeader header = jwt.getHeader();
+        if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
+            // RFC 7515 section 4.1.11: a recipient must refuse a token whose crit names what it does not process.
+            return invalid("the token's crit header names extensions the gateway does not process");
+        }
         JWSAlgorithm alg = header.getAlgorithm();
         Object issuedAs = unverified.getClaim(config.keyClaim());
         ConsumerKey[] mine = issuedAs instanceof String s ? byIssuer.get(s) : null;
+        if (mine == null && config.publicKey() == null && jwks == null) {
+            // Only consumers' keys here: the token's issuer is what is wrong, not its algorithm.
+            return invalid(issuedAs == null ? "the token has no " + config.keyClaim() + " claim to find its key by"
+                    : "the token's " + config.keyClaim() + " names no configured issuer");
+        }
         if (mine != null) {
             List<Key> keys = new ArrayList<>(2);
             for (ConsumerKey k : mine) {
@@ -222,7 +235,6 @@ public final class JwtPlugin implements Plugin, Authenticator {
         if (config.publicKey() != null) {
             return settle(() -> verified(ex, jwt, fitting(alg, List.of(config.publicKey())), pluginProcessor, null));
         }
-        if (jwks == null) return invalid("no configured key belongs to the token's issuer");
         return jwks.current()
                 .thenCompose(set -> {
                     List<Key> keys = select(set, header);
@@ -417,6 +429,19 @@ public final class JwtPlugin implements Plugin, Authenticator {
             }
         }
         return token == null || token.isEmpty() ? null : token;
+    }
+
+    /**
+     * Why nimbus could not read the claims: a registered claim of the wrong type (its name is one
+     * nimbus knows, never text from the token), or a payload that is no JSON object, which
+     * includes one that repeats a claim name.
+     */
+    static String claimsReason(ParseException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        java.util.regex.Matcher wrongType = java.util.regex.Pattern.compile("(?:Unexpected type of JSON object member|Illegal) "
+                + "(iss|sub|aud|exp|nbf|iat|jti)(?: claim)?").matcher(m);
+        if (wrongType.matches()) return "the token's " + wrongType.group(1) + " claim has the wrong type";
+        return "the token's claims are not a JSON object with each name once";
     }
 
     /** What the client is told: the kind of failure, never a key, a secret or an expected value. */
