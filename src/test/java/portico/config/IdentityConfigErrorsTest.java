@@ -143,6 +143,23 @@ class IdentityConfigErrorsTest {
     }
 
     @Test
+    void twoKeysOfOneIssuerAndAlgorithmNeedAKidEach() {
+        assertThat(errors(HEAD + """
+                consumers:
+                  web:
+                    jwt:
+                      - {issuer: web, secret: web-secret-that-is-at-least-32-bytes-long}
+                      - {issuer: web, secret: web-next-secret-that-is-at-least-32-bytes}
+                      - {issuer: web, secret: web-third-secret-that-is-at-least-32-bytes, kid: k3}
+                      - {issuer: web, secret: web-fourth-secret-that-is-at-least-32-bytes, kid: k3}
+                      - {issuer: web, algorithm: HS384, secret: web-secret-that-is-at-least-48-bytes-long-for-hs384}
+                """)).containsExactly(
+                "test.yaml:7:18: consumers.web.jwt[1].issuer: issuer 'web' has two HS256 keys without a kid: give each its own "
+                        + "kid, which the tokens it signs carry",
+                "test.yaml:9:18: consumers.web.jwt[3].issuer: issuer 'web' has two HS256 keys with kid 'k3'");
+    }
+
+    @Test
     void aPemThatIsNoKeyIsRefused() {
         assertThat(errors(HEAD + """
                 plugins:

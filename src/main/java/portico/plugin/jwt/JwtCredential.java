@@ -10,8 +10,10 @@ import portico.config.Mark;
  * {@code secret} (HS256/384/512) or verifiable with {@code public_key}.
  *
  * @param key a {@code SecretKeySpec} for a secret, else a public key; never printed
+ * @param kid {@code kid}: the key id tokens signed by this key carry; default the JWK's own, else
+ *            none. Needed when the issuer has several keys of one algorithm (rotation)
  */
-public record JwtCredential(String issuer, JWSAlgorithm algorithm, Key key, Mark mark, String path) {
+public record JwtCredential(String issuer, JWSAlgorithm algorithm, Key key, String kid, Mark mark, String path) {
     @Override
     public String toString() {
         return "JwtCredential[" + issuer + ", " + algorithm + "]";

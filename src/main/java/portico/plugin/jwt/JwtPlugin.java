@@ -119,7 +119,7 @@ public final class JwtPlugin implements Plugin, Authenticator {
     }
 
     /** A consumer's key, found by the issuer it signs as. */
-    private record ConsumerKey(String consumer, List<String> groups, JWSAlgorithm algorithm, Key key) {}
+    private record ConsumerKey(String consumer, List<String> groups, JWSAlgorithm algorithm, Key key, String kid) {}
 
     /** The keys the processor may try for one token, handed through nimbus's security context. */
     private record Candidates(List<Key> keys) implements SecurityContext {}
@@ -148,7 +148,7 @@ public final class JwtPlugin implements Plugin, Authenticator {
                 JwtCredential cred = (JwtCredential) o;
                 if (config.algorithms() != null && !config.algorithms().contains(cred.algorithm())) continue;
                 keys.computeIfAbsent(cred.issuer(), k -> new ArrayList<>())
-                        .add(new ConsumerKey(c.name(), c.groups(), cred.algorithm(), cred.key()));
+                        .add(new ConsumerKey(c.name(), c.groups(), cred.algorithm(), cred.key(), cred.kid()));
             }
         }
         Map<String, ConsumerKey[]> frozen = new HashMap<>();
@@ -224,12 +224,17 @@ public final class JwtPlugin implements Plugin, Authenticator {
                     : "the token's " + config.keyClaim() + " names no configured issuer");
         }
         if (mine != null) {
-            List<Key> keys = new ArrayList<>(2);
+            List<ConsumerKey> fit = new ArrayList<>(2);
             for (ConsumerKey k : mine) {
-                if (k.algorithm().equals(alg)) keys.add(k.key());
+                if (k.algorithm().equals(alg)) fit.add(k);
             }
-            if (keys.isEmpty()) return invalid("the token's algorithm is not accepted");
-            return settle(() -> verified(ex, jwt, keys, consumerProcessor, mine[0]));
+            if (fit.isEmpty()) return invalid("the token's algorithm is not accepted");
+            ConsumerKey chosen = byKid(fit, header.getKeyID());
+            if (chosen == null) {
+                return invalid(header.getKeyID() == null ? "the token has no kid and several keys could have signed it"
+                        : "no key of the issuer matches the token's kid");
+            }
+            return settle(() -> verified(ex, jwt, List.of(chosen.key()), consumerProcessor, chosen));
         }
         if (!pluginAlgorithms.contains(alg)) return invalid("the token's algorithm is not accepted");
         if (config.publicKey() != null) {
@@ -250,6 +255,29 @@ public final class JwtPlugin implements Plugin, Authenticator {
                     if (keys.isEmpty()) throw invalidToken("no key of the issuer matches the token's kid");
                     return verified(ex, jwt, keys, pluginProcessor, null);
                 }, ex.eventLoop());
+    }
+
+    /**
+     * The one key a token names, as for a JWKS: its kid's key; without a kid, or with a kid no
+     * key has, the single key without a kid. Trying each of several keys in turn is refused: a
+     * token must say which key signed it.
+     *
+     * @return null when no key, or more than one, could be meant
+     */
+    private static ConsumerKey byKid(List<ConsumerKey> fit, String kid) {
+        if (kid != null) {
+            for (ConsumerKey k : fit) {
+                if (kid.equals(k.kid())) return k;
+            }
+        }
+        ConsumerKey unnamed = null;
+        for (ConsumerKey k : fit) {
+            if (k.kid() != null) continue;
+            if (unnamed != null) return null;
+            unnamed = k;
+        }
+        if (unnamed == null && kid == null && fit.size() == 1) return fit.get(0);
+        return unnamed;
     }
 
     private static CompletionStage<Identity> settle(java.util.function.Supplier<Identity> check) {
@@ -731,8 +759,8 @@ public final class JwtPlugin implements Plugin, Authenticator {
             List<Object> out = new ArrayList<>();
             // One credential or a list of them (CONTRACT section 2).
             for (ConfigNode item : node.isObject() ? List.of(node) : node.items()) {
-                if (!item.object("issuer", "algorithm", "secret", "public_key")) {
-                    if (item.isText()) item.error("expected {issuer, algorithm, secret | public_key}");
+                if (!item.object("issuer", "algorithm", "secret", "public_key", "kid")) {
+                    if (item.isText()) item.error("expected {issuer, algorithm, secret | public_key, kid}");
                     continue;
                 }
                 String issuer = item.get("issuer").requiredText();
@@ -767,14 +795,22 @@ public final class JwtPlugin implements Plugin, Authenticator {
                         }
                     }
                 }
-                if (key != null) out.add(new JwtCredential(issuer, alg, key, item.get("issuer").mark(), item.get("issuer").path()));
+                // A JWK's own kid names it unless the credential says otherwise.
+                String kid = nonEmpty(item.get("kid"), keyNode.present() ? PublicKeys.jwkKid(keyNode.text("")) : null);
+                if (key != null) out.add(new JwtCredential(issuer, alg, key, kid, item.get("issuer").mark(), item.get("issuer").path()));
             }
             return out;
         }
 
+        /**
+         * An issuer names one consumer; and within an issuer and algorithm each key needs its own
+         * kid, since a token names the key that signed it (two keys without a kid could never be
+         * told apart, and are never both tried).
+         */
         @Override
         public void checkCredentials(Map<String, List<Object>> byConsumer, Problems problems) {
             Map<String, String> owner = new HashMap<>();
+            Map<List<Object>, JwtCredential> byKid = new HashMap<>();
             byConsumer.forEach((consumer, creds) -> {
                 for (Object o : creds) {
                     JwtCredential c = (JwtCredential) o;
@@ -782,6 +818,13 @@ public final class JwtPlugin implements Plugin, Authenticator {
                     if (first != null && !first.equals(consumer)) {
                         problems.error(c.mark(), c.path(), "issuer '" + c.issuer() + "' is already consumer '" + first
                                 + "''s: the jwt plugin finds a token's consumer by it");
+                        continue;
+                    }
+                    JwtCredential same = byKid.putIfAbsent(java.util.Arrays.asList(c.issuer(), c.algorithm(), c.kid()), c);
+                    if (same != null) {
+                        problems.error(c.mark(), c.path(), "issuer '" + c.issuer() + "' has two " + c.algorithm() + " keys "
+                                + (c.kid() == null ? "without a kid: give each its own kid, which the tokens it signs carry"
+                                : "with kid '" + c.kid() + "'"));
                     }
                 }
             });

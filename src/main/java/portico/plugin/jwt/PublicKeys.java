@@ -124,6 +124,17 @@ final class PublicKeys {
         throw new IllegalArgumentException("the PEM is not an RSA, EC or Ed25519 public key");
     }
 
+    /** The kid of a public key written as a JWK; null for PEM, a JWK without one, or what does not parse. */
+    static String jwkKid(String text) {
+        String s = text.trim();
+        if (!s.startsWith("{")) return null;
+        try {
+            return JWK.parse(s).getKeyID();
+        } catch (java.text.ParseException e) {
+            return null;
+        }
+    }
+
     /** A JWK as a JDK key, or null for a kind that is never a verification key here (oct, private parts ignored). */
     static PublicKey fromJwk(JWK jwk) {
         try {
