@@ -197,7 +197,7 @@ final class Relay implements UpstreamListener {
     private GatewayException tooLarge(long bytes) {
         String size = bytes < 0 ? "the request body is larger than " : "the request body of " + bytes + " bytes is larger than ";
         return new GatewayException(ErrorKind.BODY_TOO_LARGE, ex.maxRequestBody() < server.limits().maxBodyBytes()
-                ? size + "this route's request_size limit (" + ex.maxRequestBody() + " bytes)"
+                ? size + "the request_size limit (" + ex.maxRequestBody() + " bytes)"  // the route's, service's or consumer's
                 : size + "limits.max_body_bytes");
     }
 

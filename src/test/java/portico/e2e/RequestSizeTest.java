@@ -3,11 +3,13 @@ package portico.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import portico.testing.FakeUpstream;
 import portico.testing.GatewayUnderTest;
+import portico.testing.ProblemJson;
 import portico.testing.RawClient;
 import portico.testing.RawResponse;
 
@@ -89,6 +91,25 @@ class RequestSizeTest {
 
             assertThat(res.status()).isEqualTo(413);
             assertThat(res.body()).contains("request_size");
+        }
+    }
+
+    @Test
+    void aConsumersOwnLimitIsNamedWithoutCallingItTheRoutes() {
+        try (GatewayUnderTest own = GatewayUnderTest.start("""
+                version: 1
+                listen: 127.0.0.1:0
+                services: {api: {url: %s}}
+                consumers:
+                  small: {api_keys: [small-key-0123456789abcdef], plugins: {request_size: {max_body: 16B}}}
+                routes:
+                  - {name: api, match: {paths: [/api]}, service: api, plugins: {key_auth: {}}}
+                """.formatted(upstream.url()))) {
+            HttpResponse<String> res = own.send(HttpRequest.newBuilder(own.uri("/api")).header("X-API-Key", "small-key-0123456789abcdef")
+                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build());
+
+            assertThat(res.statusCode()).isEqualTo(413);
+            assertThat(ProblemJson.of(res).detail()).isEqualTo("the request body of 100 bytes is larger than the request_size limit (16 bytes)");
         }
     }
 }
