@@ -32,6 +32,7 @@ import portico.http.Exchange;
 import portico.http.RequestIds;
 import portico.route.BadPathException;
 import portico.route.PathNormalizer;
+import portico.route.Preflights;
 import portico.route.RequestFacts;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
@@ -244,11 +245,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                     "the request body of " + declared + " bytes is larger than limits.max_body_bytes"), false);
             return;
         }
-        RouteMatch match = revision.routes().match(new RequestFacts(req.method().name(), host(req), path, req.headers(),
-                query(rawQuery)));
-        if (match instanceof RouteMatch.MethodNotAllowed && isPreflight(req)) {
-            match = preflightMatch(revision, req, path, rawQuery, match);
-        }
+        RequestFacts facts = new RequestFacts(req.method().name(), host(req), path, req.headers(), query(rawQuery));
+        RouteMatch match = revision.routes().match(facts);
+        String preflightBy = Preflights.routeBy(revision.routes(), facts, match, r -> revision.chain(r).runs("cors"));
+        if (preflightBy != null) match = revision.routes().match(Preflights.as(facts, preflightBy));
         if (match instanceof RouteMatch.Found found) {
             Service service = revision.service(found.route());  // null for an aggregate route
             ex.routed(found.route().name(), service == null ? null : service.name());
@@ -273,25 +273,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse res = ProblemResponse.of(ctx.alloc(), e, requestId);
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    /** A CORS preflight (Fetch standard): OPTIONS with an Origin, asking about a method. */
-    private static boolean isPreflight(HttpRequest req) {
-        return req.method().equals(io.netty.handler.codec.http.HttpMethod.OPTIONS)
-                && req.headers().contains(HttpHeaderNames.ORIGIN)
-                && req.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
-    }
-
-    /**
-     * A preflight asks about the method it names, so a route that takes only GET and POST still
-     * gets its preflights, but only when its cors plugin will answer them: without one, the
-     * OPTIONS request would reach a service that never accepted OPTIONS, and 405 stands.
-     */
-    private static RouteMatch preflightMatch(Revision revision, HttpRequest req, String path, String rawQuery, RouteMatch fallback) {
-        String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD).trim();
-        RouteMatch m = revision.routes().match(new RequestFacts(asked, host(req), path, req.headers(), query(rawQuery)));
-        if (m instanceof RouteMatch.Found f && revision.chain(f.route()).runs("cors")) return m;
-        return fallback;
     }
 
     private static String host(HttpRequest req) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import portico.testing.FakeUpstream;
 import portico.testing.GatewayUnderTest;
+import portico.testing.ProblemJson;
 
 /**
  * {@code cors}: preflights answered at the gateway before authentication (never needing a token),
@@ -42,6 +43,7 @@ class CorsTest {
                     service: api
                     plugins: {cors: {origins: "*", headers: [Content-Type], methods: [GET]}}
                   - {name: plain, match: {paths: [/plain], methods: [GET]}, service: api, plugins: {cors: off}}
+                  - {name: catalog, match: {paths: [/catalog], methods: [GET]}, service: api}
                 """.formatted(upstream.url()));
     }
 
@@ -65,7 +67,7 @@ class CorsTest {
         assertThat(res.statusCode()).isEqualTo(204);
         assertThat(res.headers().firstValue("Access-Control-Allow-Origin")).hasValue(APP);
         assertThat(res.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
-        assertThat(res.headers().firstValue("Access-Control-Allow-Methods")).hasValue("DELETE, GET, HEAD, PATCH, POST, PUT");
+        assertThat(res.headers().firstValue("Access-Control-Allow-Methods")).as("the methods of cors the route takes").hasValue("GET, POST");
         assertThat(res.headers().firstValue("Access-Control-Allow-Headers")).hasValue("x-api-key, content-type");
         assertThat(res.headers().firstValue("Access-Control-Max-Age")).hasValue("3600");
         assertThat(res.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).contains("Origin"));
@@ -143,5 +145,18 @@ class CorsTest {
     @Test
     void withoutCorsOnTheRouteAPreflightIsJustAnOptionsRequest() {
         assertThat(preflight("/plain", APP, "GET", null).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void onAGetOnlyRouteAPreflightAdvertisesGetAndRefusesOtherMethodsWith403() {
+        HttpResponse<String> get = preflight("/catalog", APP, "GET", null);
+        assertThat(get.statusCode()).isEqualTo(204);
+        assertThat(get.headers().firstValue("Access-Control-Allow-Methods")).hasValue("GET");
+
+        HttpResponse<String> post = preflight("/catalog", APP, "POST", null);
+        assertThat(post.statusCode()).isEqualTo(403);
+        assertThat(ProblemJson.of(post).detail()).isEqualTo("method POST is not allowed for cross-origin requests (cors)");
+        assertThat(post.headers().firstValue("Access-Control-Allow-Origin")).as("so the script can read why").hasValue(APP);
+        assertThat(upstream.requestCount()).isZero();
     }
 }

@@ -10,14 +10,17 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import portico.config.ConfigNode;
+import portico.config.RouteConfig;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.http.Exchange;
@@ -36,7 +39,7 @@ import portico.plugin.Verdict;
  */
 public final class CorsPlugin implements Plugin {
     public static final PluginFactory<Config> FACTORY =
-            PluginFactory.of("cors", Phase.CORS, CorsPlugin::parse, (c, ctx) -> new CorsPlugin(c));
+            PluginFactory.of("cors", Phase.CORS, CorsPlugin::parse, (c, ctx) -> new CorsPlugin(c, ctx.config().routes()));
 
     static final List<String> DEFAULT_METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE");
     static final Duration MAX_MAX_AGE = Duration.ofHours(24);
@@ -45,7 +48,8 @@ public final class CorsPlugin implements Plugin {
      * @param origins       {@code origins}: exact origins, {@code https://*.example.com} patterns
      *                      or {@code ~regex}; required. {@code "*"} alone: any origin
      * @param anyOrigin     {@code origins: ["*"]}
-     * @param methods       {@code methods}: allowed in preflights; default GET, HEAD, POST, PUT, PATCH, DELETE
+     * @param methods       {@code methods}: allowed in preflights, where the route takes them; default GET,
+     *                      HEAD, POST, PUT, PATCH, DELETE
      * @param headers       {@code headers}: request headers allowed, lower case; null (default) allows
      *                      whatever a preflight asks for
      * @param exposeHeaders {@code expose_headers}: response headers scripts may read; default none
@@ -62,14 +66,31 @@ public final class CorsPlugin implements Plugin {
         }
     }
 
-    private final Config config;
-    private final String allowMethods;
+    /** The methods a preflight may be allowed on one route, and the header value that lists them. */
+    private record Allowed(Set<String> methods, String header) {
+        static Allowed of(Set<String> methods) {
+            List<String> ordered = new ArrayList<>(methods);
+            ordered.sort(null);
+            return new Allowed(Set.copyOf(methods), String.join(", ", ordered));
+        }
+    }
 
-    CorsPlugin(Config config) {
+    private final Config config;
+    private final Allowed everywhere;
+    /** Per route that names its methods: only those of {@code methods} it takes, so a GET route never advertises DELETE. */
+    private final Map<String, Allowed> byRoute;
+
+    CorsPlugin(Config config, List<RouteConfig> routes) {
         this.config = config;
-        List<String> ordered = new ArrayList<>(config.methods());
-        ordered.sort(null);
-        this.allowMethods = String.join(", ", ordered);
+        this.everywhere = Allowed.of(config.methods());
+        Map<String, Allowed> own = new HashMap<>();
+        for (RouteConfig r : routes) {
+            if (r.match().methods().isEmpty()) continue;
+            Set<String> both = new LinkedHashSet<>(config.methods());
+            both.retainAll(r.match().methods());
+            own.put(r.name(), Allowed.of(both));
+        }
+        this.byRoute = Map.copyOf(own);
     }
 
     static Config parse(ConfigNode node) {
@@ -159,7 +180,8 @@ public final class CorsPlugin implements Plugin {
         String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
         if (!req.method().equals(HttpMethod.OPTIONS) || asked == null) return Verdict.PROCEED;
         asked = asked.trim();
-        if (!config.methods().contains(asked)) {
+        Allowed allowed = byRoute.getOrDefault(ex.routeName(), everywhere);
+        if (!allowed.methods().contains(asked)) {
             return GatewayException.failed(ErrorKind.FORBIDDEN, "method " + asked + " is not allowed for cross-origin requests (cors)");
         }
         List<String> askedHeaders = new ArrayList<>();
@@ -174,7 +196,7 @@ public final class CorsPlugin implements Plugin {
             }
         }
         HttpHeaders h = new DefaultHttpHeaders();
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, allowMethods);
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, allowed.header());
         if (!askedHeaders.isEmpty()) h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, String.join(", ", askedHeaders));
         h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, config.maxAge().toSeconds());
         h.add(HttpHeaderNames.VARY, "Access-Control-Request-Method, Access-Control-Request-Headers");
