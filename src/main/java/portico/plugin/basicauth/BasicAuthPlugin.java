@@ -47,7 +47,7 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
     public static final PluginFactory<Config> FACTORY = new Factory();
     static final Duration REMEMBER = Duration.ofMinutes(5);
 
-    /** Checked for unknown user names, so that they take as long as known ones (no user enumeration). */
+    /** Checked for unknown user names when the users' hashes differ in cost, or there are none. */
     private static final class Decoy {
         static final PasswordHash HASH = new PasswordHash.Bcrypt(
                 at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(10, "decoy".toCharArray()));
@@ -74,6 +74,9 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
     private final PasswordChecks checks;
     private final Cache<ByteBuffer, Identity> remembered;
     private final SecretKeySpec rememberKey;
+    /** One of the users' hashes when all have one cost: its decoy is made on first use, on a check thread. */
+    private final PasswordHash decoyModel;
+    private volatile PasswordHash decoy;
 
     BasicAuthPlugin(Config config, Map<String, ConsumerConfig> consumers, PasswordChecks checks, PluginContext.Ticker ticker) {
         this.config = config;
@@ -86,6 +89,9 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
             }
         }
         this.users = Map.copyOf(byName);
+        java.util.Set<String> costs = new java.util.HashSet<>();
+        for (User u : users.values()) costs.add(u.password().cost());
+        this.decoyModel = costs.size() == 1 ? users.values().iterator().next().password() : null;
         this.remembered = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).ticker(ticker::nanos).build();
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -114,7 +120,7 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
         User user = users.get(username);
         return checks.run(() -> {
                     if (user != null) return user.password().verify(password);
-                    Decoy.HASH.verify(password);
+                    decoy().verify(password);
                     return false;
                 })
                 .handle((ok, err) -> {
@@ -132,6 +138,20 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
                     remembered.put(memo, who);
                     return who;
                 });
+    }
+
+    /**
+     * What an unknown user name is checked against, so that it takes as long as a known one (no
+     * user enumeration by timing): a hash of the users' kind and cost when they share one.
+     * Runs on a check thread; two threads may both make one, and either is as good.
+     */
+    private PasswordHash decoy() {
+        PasswordHash d = decoy;
+        if (d == null) {
+            d = decoyModel == null ? Decoy.HASH : decoyModel.decoy();
+            decoy = d;
+        }
+        return d;
     }
 
     private CompletionStage<Identity> refuse(String why) {

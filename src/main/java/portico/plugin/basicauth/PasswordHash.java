@@ -22,6 +22,18 @@ sealed interface PasswordHash {
 
     boolean verify(String password);
 
+    /**
+     * What one verification costs: the kind and its work factor. Two hashes of equal cost take
+     * equally long to check, whatever the password.
+     */
+    String cost();
+
+    /**
+     * A hash of the same kind and cost over a password no one knows, to check unknown user names
+     * against so that they take as long as known ones. Slow: it computes one hash.
+     */
+    PasswordHash decoy();
+
     /** @throws IllegalArgumentException with a message fit for the user */
     static PasswordHash parse(String text) {
         String s = text.trim();
@@ -46,6 +58,12 @@ sealed interface PasswordHash {
         throw new IllegalArgumentException("must be a bcrypt ($2b$...) or PBKDF2 ($pbkdf2-sha256$...) hash, never the password itself");
     }
 
+    private static char[] unguessable() {
+        byte[] b = new byte[18];
+        new java.security.SecureRandom().nextBytes(b);
+        return Base64.getEncoder().encodeToString(b).toCharArray();
+    }
+
     private static byte[] base64(String s) {
         try {
             return Base64.getDecoder().decode(s.replace('.', '+'));
@@ -61,6 +79,16 @@ sealed interface PasswordHash {
             // bcrypt reads at most 72 bytes; a longer password is refused rather than silently cut.
             if (given.length > 72) return false;
             return BCrypt.verifyer().verify(given, hash.getBytes(StandardCharsets.US_ASCII)).verified;
+        }
+
+        @Override
+        public String cost() {
+            return "bcrypt-" + hash.substring(4, 6);
+        }
+
+        @Override
+        public PasswordHash decoy() {
+            return new Bcrypt(BCrypt.withDefaults().hashToString(Integer.parseInt(hash.substring(4, 6)), unguessable()));
         }
 
         @Override
@@ -80,6 +108,23 @@ sealed interface PasswordHash {
                 return false;
             } finally {
                 spec.clearPassword();
+            }
+        }
+
+        @Override
+        public String cost() {
+            return algorithm + "-" + iterations + "-" + hash.length;
+        }
+
+        @Override
+        public PasswordHash decoy() {
+            byte[] decoySalt = new byte[salt.length];
+            new java.security.SecureRandom().nextBytes(decoySalt);
+            PBEKeySpec spec = new PBEKeySpec(unguessable(), decoySalt, iterations, hash.length * 8);
+            try {
+                return new Pbkdf2(algorithm, iterations, decoySalt, SecretKeyFactory.getInstance(algorithm).generateSecret(spec).getEncoded());
+            } catch (java.security.NoSuchAlgorithmException | InvalidKeySpecException e) {
+                throw new IllegalStateException(algorithm + " verified a password at startup", e);
             }
         }
 

@@ -39,4 +39,20 @@ class PasswordHashTest {
         assertThatThrownBy(() -> PasswordHash.parse("$2b$10$short")).hasMessageContaining("not a well-formed bcrypt hash");
         assertThatThrownBy(() -> PasswordHash.parse("$pbkdf2-sha256$10$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==")).hasMessageContaining("iterations");
     }
+
+    @Test
+    void aDecoyCostsWhatTheHashItIsModelledOnCostsAndMatchesNoPassword() {
+        // Unknown users are checked against it: same kind and work factor, so the same time.
+        PasswordHash bcrypt = PasswordHash.parse("$2b$04$37XvKbWqcfSeIes1kWyF0ulKqzQifhczYNpGHRiANzJ0JoSVhrUNe");
+        PasswordHash pbkdf2 = PasswordHash.parse("$pbkdf2-sha256$10000$a2l0Y2hlbi1zaW5rLXNhbHQ=$qaFiqYSIumSYCMW8lxEhhA4KTHUlmavs5lFOi0ER+JQ=");
+
+        for (PasswordHash h : new PasswordHash[] {bcrypt, pbkdf2}) {
+            PasswordHash decoy = h.decoy();
+            assertThat(decoy.cost()).isEqualTo(h.cost());
+            assertThat(decoy.verify("wonderland")).isFalse();
+            assertThat(decoy.verify("ops-password")).isFalse();
+        }
+        assertThat(bcrypt.cost()).isEqualTo("bcrypt-04");
+        assertThat(pbkdf2.cost()).isEqualTo("PBKDF2WithHmacSHA256-10000-32");
+    }
 }
