@@ -113,7 +113,9 @@ public final class PluginChain {
             }
         }
         if (first != null && first.kind() != ErrorKind.UNAUTHENTICATED) return first;
-        GatewayException e = first != null ? first : new GatewayException(ErrorKind.UNAUTHENTICATED, "credentials are required");
+        // A new exception: a plugin's own may be shared, and its challenge is only one of these.
+        GatewayException e = new GatewayException(ErrorKind.UNAUTHENTICATED, first != null ? first.getMessage() : "credentials are required");
+        if (first != null) e.headers().set(first.headers());
         List<String> challenges = new ArrayList<>(authenticators.size());
         for (int i = 0; i < authenticators.size(); i++) {
             List<String> own = failures[i] == null ? List.of() : failures[i].headers().getAll(HttpHeaderNames.WWW_AUTHENTICATE);
