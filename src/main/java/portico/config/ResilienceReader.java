@@ -27,6 +27,9 @@ final class ResilienceReader {
     private static final Pattern STATUS = Pattern.compile("[1-5]\\d\\d");
     private static final Pattern STATUS_CLASS = Pattern.compile("[1-5]xx");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Framing and hop-by-hop headers (RFC 9110 section 7.6.1), and those the gateway sets on every answer. */
+    private static final java.util.Set<String> GATEWAY_HEADERS = java.util.Set.of("content-length", "transfer-encoding",
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "x-request-id", "portico-fallback");
 
     private ResilienceReader() {}
 
@@ -155,13 +158,34 @@ final class ResilienceReader {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : node.get("headers").stringMap().entrySet()) {
-            if (!ConfigReader.isToken(e.getKey())) {
-                node.get("headers").get(e.getKey()).error("not a header name");
-                continue;
+            ConfigNode h = node.get("headers").get(e.getKey());
+            String name = e.getKey();
+            if (!ConfigReader.isToken(name)) {
+                h.error("not a header name");
+            } else if (GATEWAY_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                h.error("'" + name + "' is the gateway's to set (framing, hop-by-hop and its own headers cannot be given)");
+            } else {
+                String problem = headerValueProblem(e.getValue());
+                if (problem != null) h.error(problem);
+                else headers.put(name, e.getValue());
             }
-            headers.put(e.getKey(), e.getValue());
         }
         return new FallbackConfig(status, body, headers);
+    }
+
+    /**
+     * What is wrong with a header value, or null: field values are visible ASCII, spaces and tabs
+     * (RFC 9110 section 5.5). A line break would end the header early, and Netty refuses it at
+     * run time; other bytes would go out as raw Latin-1.
+     */
+    static String headerValueProblem(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\t' || (c >= 0x20 && c < 0x7f)) continue;
+            if (c < 0x20 || c == 0x7f) return "a header value may not contain control characters such as a line break";
+            return "a header value must be ASCII (RFC 9110 section 5.5), found '" + c + "'";
+        }
+        return null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package portico.upstream;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,9 +16,12 @@ final class FallbackResponse {
 
     private FallbackResponse() {}
 
+    /** @throws IllegalArgumentException for a header Netty refuses (check refuses those first); nothing is left allocated */
     static FullHttpResponse of(ByteBufAllocator alloc, String service, FallbackConfig config, String requestId) {
+        // The config's bytes, wrapped rather than copied: nothing writes to an answer's body, and
+        // a header that throws below leaves no buffer behind.
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(config.status()),
-                alloc.buffer(config.body().length).writeBytes(config.body()));
+                Unpooled.wrappedBuffer(config.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         for (Map.Entry<String, String> h : config.headers().entrySet()) res.headers().set(h.getKey(), h.getValue());
         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, config.body().length);

@@ -144,4 +144,32 @@ class ResilienceConfigTest {
                         + "was 'ok'",
                 "test.yaml:9:55: services.orders.outlier_detection.max_eject_for: must be at least eject_for (1m)");
     }
+
+    @Test
+    void aFallbackHeaderIsOneLineOfAsciiThatTheGatewayDoesNotSetItself() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  orders:
+                    url: http://127.0.0.1:3004
+                    fallback:
+                      headers:
+                        X-A: "a\\r\\nX-Injected: 1"
+                        Transfer-Encoding: chunked
+                        content-length: "5"
+                        X-Request-Id: mine
+                        X-B: "café"
+                        X-Ok: "fine\\tand tabbed"
+                """)).containsExactly(
+                "test.yaml:7:14: services.orders.fallback.headers.X-A: a header value may not contain control characters "
+                        + "such as a line break",
+                "test.yaml:8:28: services.orders.fallback.headers.Transfer-Encoding: 'Transfer-Encoding' is the gateway's to set "
+                        + "(framing, hop-by-hop and its own headers cannot be given)",
+                "test.yaml:9:25: services.orders.fallback.headers.content-length: 'content-length' is the gateway's to set "
+                        + "(framing, hop-by-hop and its own headers cannot be given)",
+                "test.yaml:10:23: services.orders.fallback.headers.X-Request-Id: 'X-Request-Id' is the gateway's to set "
+                        + "(framing, hop-by-hop and its own headers cannot be given)",
+                "test.yaml:11:14: services.orders.fallback.headers.X-B: a header value must be ASCII (RFC 9110 section 5.5), "
+                        + "found 'é'");
+    }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import portico.testing.ConfigEdits;
 import portico.testing.FakeUpstream;
 import portico.testing.Fault;
 import portico.testing.GatewayUnderTest;
@@ -49,6 +50,21 @@ class UpstreamFailureTest {
                 assertThat(problem.detail()).contains("flaky").contains("refused");
                 assertThat(problem.requestId()).isNotBlank();
             }
+            assertStillServes(gw, "/healthy/x");
+        }
+    }
+
+    @Test
+    void aConnectThatThrowsIs502NotAnEmptyReply() {
+        // Check refuses port 99999; a connect that throws for any reason must still be answered.
+        try (FakeUpstream healthy = FakeUpstream.start();
+             GatewayUnderTest gw = GatewayUnderTest.start(CONFIG.formatted(healthy.url(), healthy.url()),
+                     ConfigEdits.targetPort("flaky", 99999))) {
+            ProblemJson problem = ProblemJson.of(gw.get("/flaky/x"));
+
+            assertThat(problem.httpStatus()).isEqualTo(502);
+            assertThat(problem.type()).isEqualTo("urn:portico:error:bad-upstream");
+            assertThat(problem.detail()).contains("flaky").contains("could not be reached");
             assertStillServes(gw, "/healthy/x");
         }
     }
