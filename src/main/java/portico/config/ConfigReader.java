@@ -316,7 +316,11 @@ final class ConfigReader {
             return null;
         }
         boolean tls = scheme.equals("https");
-        int port = uri.getPort() >= 0 ? uri.getPort() : (tls ? 443 : 80);
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            node.error("the port must be within 1..65535, was " + uri.getPort());
+            return null;
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();

@@ -94,7 +94,14 @@ public final class BufferedExchange implements UpstreamListener {
 
     /** Acquires a connection and sends the request. Call on the loop. */
     public void start() {
-        Future<Channel> acquired = target.pool(loop).acquire();
+        Future<Channel> acquired;
+        try {
+            acquired = target.pool(loop).acquire();
+        } catch (RuntimeException e) {
+            // A connect that cannot even start (a bad address) sent nothing: a connect failure.
+            fail(Failure.connect(service, target, e));
+            return;
+        }
         if (acquired.isDone()) onAcquired(acquired);
         else acquired.addListener(f -> onAcquired(acquired));
     }

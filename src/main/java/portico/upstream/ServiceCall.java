@@ -13,6 +13,7 @@ import portico.upstream.retry.RetryState;
  * record, each attempt a {@link BufferedExchange}. Lives on one event loop from start to end.
  */
 final class ServiceCall implements BufferedExchange.Listener {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServiceCall.class);
     private final Service service;
     private final EventLoop loop;
     private final UpstreamRequest req;
@@ -42,7 +43,18 @@ final class ServiceCall implements BufferedExchange.Listener {
         attempt();
     }
 
+    /** Runs on the loop, often from a timer, where a thrown exception would be lost and the call never complete. */
     private void attempt() {
+        try {
+            tryOnce();
+        } catch (RuntimeException e) {
+            log.error("a call to service '{}' failed inside the gateway", service.name(), e);
+            if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+            finish(null, new GatewayException(ErrorKind.INTERNAL, "the gateway failed on this call; see its log"));
+        }
+    }
+
+    private void tryOnce() {
         backoffTimer = null;
         if (done) return;
         try {

@@ -172,4 +172,18 @@ class ResilienceConfigTest {
                 "test.yaml:11:14: services.orders.fallback.headers.X-B: a header value must be ASCII (RFC 9110 section 5.5), "
                         + "found 'é'");
     }
+
+    @Test
+    void aTargetPortIsWithin1To65535() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  a: {url: "http://127.0.0.1:99999"}
+                  b: {targets: [{url: "http://127.0.0.1:0"}, {url: "https://[::1]:65536/api"}]}
+                  c: {url: "http://127.0.0.1:65535"}
+                """)).containsExactly(
+                "test.yaml:3:12: services.a.url: the port must be within 1..65535, was 99999",
+                "test.yaml:4:23: services.b.targets[0].url: the port must be within 1..65535, was 0",
+                "test.yaml:4:52: services.b.targets[1].url: the port must be within 1..65535, was 65536");
+    }
 }
