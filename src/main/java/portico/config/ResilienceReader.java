@@ -27,6 +27,7 @@ final class ResilienceReader {
     private static final Pattern STATUS = Pattern.compile("[1-5]\\d\\d");
     private static final Pattern STATUS_CLASS = Pattern.compile("[1-5]xx");
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration MAX_WINDOW = Duration.ofHours(1);
     /** Framing and hop-by-hop headers (RFC 9110 section 7.6.1), and those the gateway sets on every answer. */
     private static final java.util.Set<String> GATEWAY_HEADERS = java.util.Set.of("content-length", "transfer-encoding",
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "x-request-id", "portico-fallback");
@@ -34,6 +35,10 @@ final class ResilienceReader {
     private ResilienceReader() {}
 
     static ResilienceConfig service(ConfigNode s) {
+        for (String key : new String[] {"retries", "circuit_breaker", "health_check", "outlier_detection", "fallback"}) {
+            // An empty value reads as absent, which for circuit_breaker means no breaker at all: say so.
+            if (s.get(key).writtenEmpty()) s.get(key).error("has no settings; write {} for the defaults, or leave the key out");
+        }
         return new ResilienceConfig(balance(s.get("balance")), retries(s.get("retries")), breaker(s.get("circuit_breaker")),
                 healthCheck(s.get("health_check")), outliers(s.get("outlier_detection")), fallback(s.get("fallback")));
     }
@@ -94,8 +99,7 @@ final class ResilienceReader {
         }
         double failureRate = positivePercent(node.get("failure_rate"), 0.5);
         int minCalls = node.get("min_calls").integer(10, 1, 1_000_000);
-        Duration window = atLeast(node.get("window"), Duration.ofSeconds(30), Duration.ofSeconds(1));
-        long seconds = (window.toMillis() + 999) / 1000;  // resilience4j's time window counts whole seconds
+        Duration window = window(node.get("window"));
         Duration openFor = atLeast(node.get("open_for"), Duration.ofSeconds(30), Duration.ofMillis(1));
         int halfOpen = node.get("half_open_calls").integer(3, 1, 1000);
         ConfigNode slow = node.get("slow_call");
@@ -105,7 +109,25 @@ final class ResilienceReader {
             node.get("slow_call_rate").warning("has no effect without slow_call");
         }
         List<String> failures = node.get("failures").present() ? outcomes(node.get("failures"), true) : BreakerConfig.DEFAULT_FAILURES;
-        return new BreakerConfig(failureRate, minCalls, Duration.ofSeconds(seconds), openFor, halfOpen, slowCall, slowRate, failures);
+        return new BreakerConfig(failureRate, minCalls, window, openFor, halfOpen, slowCall, slowRate, failures);
+    }
+
+    /**
+     * resilience4j's time window counts whole seconds and keeps one bucket per second, built at
+     * start: a year of them is gigabytes. An hour is 3600 small objects.
+     */
+    private static Duration window(ConfigNode node) {
+        Duration fallback = Duration.ofSeconds(30);
+        Duration w = node.duration(fallback);
+        if (w.compareTo(Duration.ofSeconds(1)) < 0 || w.compareTo(MAX_WINDOW) > 0) {
+            node.error("must be within 1s.." + Units.format(MAX_WINDOW) + ", was " + node.text(""));
+            return fallback;
+        }
+        if (w.toMillis() % 1000 != 0) {
+            node.error("must be whole seconds, was " + node.text(""));
+            return fallback;
+        }
+        return w;
     }
 
     private static HealthCheckConfig healthCheck(ConfigNode node) {

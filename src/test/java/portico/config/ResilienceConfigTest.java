@@ -86,8 +86,49 @@ class ResilienceConfigTest {
     }
 
     @Test
-    void aBreakerWindowIsWholeSecondsRoundedUp() {
-        assertThat(service("circuit_breaker: {window: 1500ms}").circuitBreaker().window()).isEqualTo(Duration.ofSeconds(2));
+    void aBreakerWindowIsWholeSecondsUpToAnHour() {
+        assertThat(service("circuit_breaker: {window: 1h}").circuitBreaker().window()).isEqualTo(Duration.ofHours(1));
+        assertThat(errors("""
+                version: 1
+                services:
+                  a: {url: http://127.0.0.1:3004, circuit_breaker: {window: 365d}}
+                  b: {url: http://127.0.0.1:3004, circuit_breaker: {window: 1500ms}}
+                  c: {url: http://127.0.0.1:3004, circuit_breaker: {window: 500ms}}
+                """)).containsExactly(
+                "test.yaml:3:61: services.a.circuit_breaker.window: must be within 1s..1h, was 365d",
+                "test.yaml:4:61: services.b.circuit_breaker.window: must be whole seconds, was 1500ms",
+                "test.yaml:5:61: services.c.circuit_breaker.window: must be within 1s..1h, was 500ms");
+    }
+
+    @Test
+    void aResilienceKeyWithNoValueIsAnErrorNotASilentOff() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  orders:
+                    url: http://127.0.0.1:3004
+                    circuit_breaker:
+                    retries: ~
+                """)).containsExactly(
+                "test.yaml:5:21: services.orders.circuit_breaker: has no settings; write {} for the defaults, or leave the key out",
+                "test.yaml:6:14: services.orders.retries: has no settings; write {} for the defaults, or leave the key out");
+    }
+
+    @Test
+    void theSameTargetListedTwiceIsAnError() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  orders:
+                    targets:
+                      - {url: http://127.0.0.1:3004}
+                      - {url: http://127.0.0.1:3005}
+                      - {url: "HTTP://127.0.0.1:3004/", weight: 2}
+                      - {url: http://localhost:80}
+                      - {url: http://LOCALHOST}
+                """)).containsExactly(
+                "test.yaml:7:15: services.orders.targets[2].url: the same target as targets[0]; list it once, with a weight",
+                "test.yaml:9:15: services.orders.targets[4].url: the same target as targets[3]; list it once, with a weight");
     }
 
     @Test
