@@ -400,7 +400,7 @@ final class Relay implements UpstreamListener {
     private void onResponseTimeout() {
         responseTimer = null;
         if (finished || responseStarted) return;
-        attemptFailed(Failure.responseTimeout(service.name(), service.timeouts().response().toMillis(), "timeouts.response"));
+        attemptFailed(Failure.responseTimeout(service.name(), target, service.timeouts().response().toMillis(), "timeouts.response"));
     }
 
     /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
@@ -426,6 +426,13 @@ final class Relay implements UpstreamListener {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpResponse r && r.decoderResult().isFailure()) {
+            // Netty hands an unreadable head over as a full message: its body part belongs to this
+            // failed attempt, not to the retry that attemptFailed may already have started.
+            io.netty.util.ReferenceCountUtil.release(msg);
+            attemptFailed(Failure.badResponse(service.name(), target, r, r.decoderResult().cause()));
+            return;
+        }
         if (msg instanceof HttpResponse r) {
             onResponseHead(r);
         }
@@ -435,10 +442,6 @@ final class Relay implements UpstreamListener {
     }
 
     private void onResponseHead(HttpResponse r) {
-        if (r.decoderResult().isFailure()) {
-            attemptFailed(Failure.badResponse(service.name(), r.decoderResult().cause().getMessage()));
-            return;
-        }
         int code = r.status().code();
         if (code >= 100 && code < 200) {
             // Informational answers are the gateway's business with the upstream, not the client's.
@@ -489,7 +492,7 @@ final class Relay implements UpstreamListener {
         if (c.decoderResult().isFailure()) {
             c.release();
             if (!responseStarted) {
-                attemptFailed(Failure.badResponse(service.name(), null));
+                attemptFailed(Failure.badBody(service.name(), target));
             } else {
                 abort(Outcome.BAD_RESPONSE.reason() + ": malformed response body from " + target);
             }

@@ -116,8 +116,9 @@ final class ServiceCall implements BufferedExchange.Listener {
         if (done) return;
         if (exchange != null) exchange.cancel();
         if (attempt != null) service.record(attempt, Outcome.RESPONSE_TIMEOUT);
-        finish(null, new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, "service '" + service.name()
-                + "' did not answer within the call's timeout (" + req.timeout().toMillis() + "ms)"));
+        String who = attempt != null ? Failure.who(service.name(), attempt.target()) : "service '" + service.name() + "'";
+        finish(null, new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, who + " did not answer within the call's timeout ("
+                + req.timeout().toMillis() + "ms)"));
     }
 
     private void finish(UpstreamResponse response, GatewayException error) {

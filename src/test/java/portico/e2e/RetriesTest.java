@@ -57,6 +57,19 @@ class RetriesTest {
     }
 
     @Test
+    void aGetAnsweredWithAMalformedStatusLineIsRetriedOnTheOtherTargetUnderReset() {
+        try (FakeUpstream garbage = FakeUpstream.start().fault("/", Fault.GARBAGE_STATUS_LINE);
+             FakeUpstream fine = echo();
+             GatewayUnderTest gw = gateway(garbage, fine, "{}")) {
+            HttpResponse<String> res = gw.get("/cart");
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(garbage.requestCount()).isEqualTo(1);
+            assertThat(fine.requestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aPostOnAResetConnectionIsNotRetried() {
         try (FakeUpstream resets = FakeUpstream.start().fault("/", Fault.RESET_BEFORE_RESPONSE);
              FakeUpstream fine = echo();
