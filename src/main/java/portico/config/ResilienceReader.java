@@ -28,6 +28,8 @@ final class ResilienceReader {
     private static final Pattern STATUS_CLASS = Pattern.compile("[1-5]xx");
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration MAX_WINDOW = Duration.ofHours(1);
+    /** Each request may hold this much for a replay: a few hundred parallel uploads must not exhaust memory. */
+    static final long MAX_REPLAY_BODY = 16L * 1024 * 1024;
     /** Framing and hop-by-hop headers (RFC 9110 section 7.6.1), and those the gateway sets on every answer. */
     private static final java.util.Set<String> GATEWAY_HEADERS = java.util.Set.of("content-length", "transfer-encoding",
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "x-request-id", "portico-fallback");
@@ -76,8 +78,9 @@ final class ResilienceReader {
         int attempts = node.get("attempts").integer(1, 0, 10);
         List<String> on = node.get("on").present() ? outcomes(node.get("on"), true) : RetryConfig.DEFAULT_ON;
         long maxBody = node.get("max_body").size(d.maxBody());
-        if (maxBody < 0 || maxBody > 1L << 30) {
-            node.get("max_body").error("must be within 0B..1GB");
+        if (maxBody < 0 || maxBody > MAX_REPLAY_BODY) {
+            node.get("max_body").error("must be within 0B..16MB (a body kept for a retry is held in memory, per request), was "
+                    + node.get("max_body").text(""));
             maxBody = d.maxBody();
         }
         boolean nonIdempotent = node.get("non_idempotent").bool(false);

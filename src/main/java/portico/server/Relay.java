@@ -274,7 +274,10 @@ final class Relay implements UpstreamListener {
             // authenticated user's id, never a client's own claim.
             HttpHeaders sent = upstreamHead.headers();
             retry = service.retries(req.method(), sent, routeNonIdempotent);
-            if (bodyExpected && retry.keepsBody()) replay = new ReplayBuffer(retry.maxBody());
+            // A body whose declared length is past max_body could never be replayed: hold none of it.
+            if (bodyExpected && retry.keepsBody() && HttpUtil.getContentLength(req, -1L) <= retry.maxBody()) {
+                replay = new ReplayBuffer(retry.maxBody());
+            }
             balanceKey = service.balanceKey(sent, ex.clientIp());
         }
         try {

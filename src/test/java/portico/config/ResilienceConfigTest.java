@@ -227,4 +227,15 @@ class ResilienceConfigTest {
                 "test.yaml:4:23: services.b.targets[0].url: the port must be within 1..65535, was 0",
                 "test.yaml:4:52: services.b.targets[1].url: the port must be within 1..65535, was 65536");
     }
+
+    @Test
+    void aReplayBodyIsAtMost16MBSinceEachRequestHoldsItInMemory() {
+        assertThat(service("retries: {max_body: 16MB}").retries().maxBody()).isEqualTo(16L * 1024 * 1024);
+        assertThat(errors("""
+                version: 1
+                services:
+                  a: {url: http://127.0.0.1:3004, retries: {max_body: 1GB}}
+                """)).containsExactly("test.yaml:3:55: services.a.retries.max_body: must be within 0B..16MB "
+                + "(a body kept for a retry is held in memory, per request), was 1GB");
+    }
 }
