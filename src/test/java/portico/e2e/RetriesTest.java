@@ -270,6 +270,26 @@ class RetriesTest {
         }
     }
 
+    @Test
+    void withTheDefaultBudgetTheFloorOfMinPerSecondAddsToTwentyPercentAsTheDocsSay() {
+        FakeTime frozen = new FakeTime();
+        try (FakeUpstream failing = FakeUpstream.start().respond("/", 503, "{}");
+             GatewayUnderTest gw = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services:
+                       shop:
+                         url: %s
+                         retries: {attempts: 3, on: [503], backoff: 1ms, max_backoff: 2ms}
+                     routes: [{name: shop, match: {paths: [/]}, service: shop}]
+                     """.formatted(failing.url()), frozen)) {
+            for (int i = 0; i < 100; i++) assertThat(gw.get("/cart").statusCode()).isEqualTo(503);
+
+            // docs/resilience.md: 100 + max(20% of 100, min_per_second 3 x 10 s).
+            assertThat(failing.requestCount()).isEqualTo(130);
+        }
+    }
+
     private static HttpRequest.Builder post(GatewayUnderTest gw, String path, String json) {
         return HttpRequest.newBuilder(gw.uri(path))
                 .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json").POST(BodyPublishers.ofString(json));
