@@ -663,7 +663,7 @@ final class Relay implements UpstreamListener {
         FullHttpResponse res = null;
         if (service != null) {
             try {
-                res = service.fallbackResponse(client.alloc(), e, ex.requestId());
+                res = service.fallbackResponse(e, ex.requestId());
             } catch (RuntimeException bad) {
                 log.error("the fallback of service '{}' could not be built for {} {}; answering 500", service.name(),
                         ex.request().method(), ex.path(), bad);
