@@ -49,6 +49,7 @@ final class ServiceCall implements BufferedExchange.Listener {
             tryOnce();
         } catch (RuntimeException e) {
             log.error("a call to service '{}' failed inside the gateway", service.name(), e);
+            if (exchange != null) exchange.cancel();
             if (attempt != null) service.record(attempt, Outcome.CANCELLED);
             finish(null, new GatewayException(ErrorKind.INTERNAL, "the gateway failed on this call; see its log"));
         }
