@@ -91,6 +91,8 @@ final class Relay implements UpstreamListener {
     private boolean upstreamKeepAlive;
     private boolean closeDelimited;
     private boolean finished;
+    /** Set once the exchange was handed back to the connection (exactly once, see #end). */
+    private boolean ended;
     private boolean reusedConnection;
     private boolean retriedStale;
     private long bodyBytes;
@@ -158,8 +160,8 @@ final class Relay implements UpstreamListener {
         } else {
             // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
             verdict.whenComplete((v, err) -> {
-                if (ex.eventLoop().inEventLoop()) afterPlugins(v, err);
-                else ex.eventLoop().execute(() -> afterPlugins(v, err));
+                if (ex.eventLoop().inEventLoop()) guarded(() -> afterPlugins(v, err));
+                else ex.eventLoop().execute(() -> guarded(() -> afterPlugins(v, err)));
             });
         }
     }
@@ -272,7 +274,10 @@ final class Relay implements UpstreamListener {
             // authenticated user's id, never a client's own claim.
             HttpHeaders sent = upstreamHead.headers();
             retry = service.retries(req.method(), sent, routeNonIdempotent);
-            if (bodyExpected && retry.keepsBody()) replay = new ReplayBuffer(retry.maxBody());
+            // A body whose declared length is past max_body could never be replayed: hold none of it.
+            if (bodyExpected && retry.keepsBody() && HttpUtil.getContentLength(req, -1L) <= retry.maxBody()) {
+                replay = new ReplayBuffer(retry.maxBody());
+            }
             balanceKey = service.balanceKey(sent, ex.clientIp());
         }
         try {
@@ -289,9 +294,16 @@ final class Relay implements UpstreamListener {
 
     private void acquire() {
         Target t = target;
-        Future<Channel> acquired = t.pool(ex.eventLoop()).acquire();
+        Future<Channel> acquired;
+        try {
+            acquired = t.pool(ex.eventLoop()).acquire();
+        } catch (RuntimeException e) {
+            // A connect that cannot even start (a bad address) sent nothing: a connect failure, 502.
+            attemptFailed(Failure.connect(service.name(), t, e));
+            return;
+        }
         if (acquired.isDone()) onAcquired(t, acquired);
-        else acquired.addListener(f -> onAcquired(t, acquired));
+        else acquired.addListener(f -> guarded(() -> onAcquired(t, acquired)));
     }
 
     private void onAcquired(Target t, Future<Channel> f) {
@@ -384,14 +396,14 @@ final class Relay implements UpstreamListener {
         requestSent = true;
         if (!responseStarted && responseTimer == null) {
             long millis = service.timeouts().response().toMillis();
-            responseTimer = client.executor().schedule(this::onResponseTimeout, millis, TimeUnit.MILLISECONDS);
+            responseTimer = client.executor().schedule(() -> guarded(this::onResponseTimeout), millis, TimeUnit.MILLISECONDS);
         }
     }
 
     private void onResponseTimeout() {
         responseTimer = null;
         if (finished || responseStarted) return;
-        attemptFailed(Failure.responseTimeout(service.name(), service.timeouts().response().toMillis(), "timeouts.response"));
+        attemptFailed(Failure.responseTimeout(service.name(), target, service.timeouts().response().toMillis(), "timeouts.response"));
     }
 
     /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
@@ -417,6 +429,13 @@ final class Relay implements UpstreamListener {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpResponse r && r.decoderResult().isFailure()) {
+            // Netty hands an unreadable head over as a full message: its body part belongs to this
+            // failed attempt, not to the retry that attemptFailed may already have started.
+            io.netty.util.ReferenceCountUtil.release(msg);
+            attemptFailed(Failure.badResponse(service.name(), target, r, r.decoderResult().cause()));
+            return;
+        }
         if (msg instanceof HttpResponse r) {
             onResponseHead(r);
         }
@@ -426,10 +445,6 @@ final class Relay implements UpstreamListener {
     }
 
     private void onResponseHead(HttpResponse r) {
-        if (r.decoderResult().isFailure()) {
-            attemptFailed(Failure.badResponse(service.name(), r.decoderResult().cause().getMessage()));
-            return;
-        }
         int code = r.status().code();
         if (code >= 100 && code < 200) {
             // Informational answers are the gateway's business with the upstream, not the client's.
@@ -480,7 +495,7 @@ final class Relay implements UpstreamListener {
         if (c.decoderResult().isFailure()) {
             c.release();
             if (!responseStarted) {
-                attemptFailed(Failure.badResponse(service.name(), null));
+                attemptFailed(Failure.badBody(service.name(), target));
             } else {
                 abort(Outcome.BAD_RESPONSE.reason() + ": malformed response body from " + target);
             }
@@ -599,7 +614,7 @@ final class Relay implements UpstreamListener {
         requestSent = false;
         skippingInformational = false;
         if (delayNanos <= 0) connect();
-        else backoffTimer = client.executor().schedule(this::connect, delayNanos, TimeUnit.NANOSECONDS);
+        else backoffTimer = client.executor().schedule(() -> guarded(this::connect), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Whether the whole request can be sent again as it was: it has all arrived, and its body (if any) is held. */
@@ -645,7 +660,17 @@ final class Relay implements UpstreamListener {
         }
         ex.failed(e.kind(), e.getMessage());
         // While the circuit is open or no target is healthy, a service may answer with its fallback.
-        FullHttpResponse res = service == null ? null : service.fallbackResponse(client.alloc(), e, ex.requestId());
+        FullHttpResponse res = null;
+        if (service != null) {
+            try {
+                res = service.fallbackResponse(e, ex.requestId());
+            } catch (RuntimeException bad) {
+                log.error("the fallback of service '{}' could not be built for {} {}; answering 500", service.name(),
+                        ex.request().method(), ex.path(), bad);
+                e = internal();
+                ex.failed(e.kind(), e.getMessage());
+            }
+        }
         if (res == null) res = ProblemResponse.of(client.alloc(), e, ex.requestId());
         ex.status(res.status().code());
         if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), res.status().code(), e.getMessage());
@@ -677,15 +702,15 @@ final class Relay implements UpstreamListener {
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        client.writeAndFlush(res);
+        client.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (keep) {
-            owner.exchangeDone(true);
+            end(true);
         } else if (!close && !requestComplete && !expectContinue) {
             // The client is sending a body nobody will read; reading it off for a moment lets the
             // client see this answer instead of a connection reset.
-            owner.discardRestThenClose();
+            endDiscarding();
         } else {
-            owner.exchangeDone(false);
+            end(false);
         }
     }
 
@@ -702,7 +727,7 @@ final class Relay implements UpstreamListener {
             upstream = null;
             UpstreamClient.discard(target, ch);
         }
-        owner.exchangeDone(false);
+        end(false);
         owner.close();
     }
 
@@ -720,10 +745,10 @@ final class Relay implements UpstreamListener {
         boolean keep = responded && clientKeepAlive && !closeDelimited && requestComplete;
         if (responded && !requestComplete) {
             // The upstream answered before the whole body arrived; the rest must be read off the socket.
-            owner.discardRestThenClose();
+            endDiscarding();
             return;
         }
-        owner.exchangeDone(keep);
+        end(keep);
     }
 
     private void finishWithoutResponse() {
@@ -735,7 +760,71 @@ final class Relay implements UpstreamListener {
             upstream = null;
             UpstreamClient.discard(target, ch);
         }
-        owner.exchangeDone(false);
+        end(false);
+    }
+
+    /** Hands the exchange back to the connection; the one place that does, so it happens once. */
+    private void end(boolean keepAlive) {
+        if (ended) return;
+        ended = true;
+        owner.exchangeDone(keepAlive);
+    }
+
+    private void endDiscarding() {
+        if (ended) return;
+        ended = true;
+        owner.discardRestThenClose();
+    }
+
+    private static GatewayException internal() {
+        return new GatewayException(ErrorKind.INTERNAL, "the gateway failed on this request; see its log");
+    }
+
+    /** Runs work that arrives outside the client connection's pipeline (timers, futures) under {@link #crashed}. */
+    private void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (Throwable t) {
+            crashed(t);
+        }
+    }
+
+    /**
+     * Whatever went wrong inside the gateway (a bug, or memory that ran out), the exchange ends:
+     * with a 500 problem+json while no byte of an answer went out, else by closing the client
+     * connection. Never left in flight, where a shutdown would wait for it.
+     */
+    void crashed(Throwable cause) {
+        log.error("{} {} failed inside the gateway (request id {})", ex.request().method(), ex.path(), ex.requestId(), cause);
+        boolean answerable = !finished && !responseStarted && client.channel().isActive();
+        finished = true;
+        try {
+            cancelResponseTimer();
+            releasePending();
+            if (upstream != null) {
+                Channel ch = upstream;
+                upstream = null;
+                UpstreamClient.discard(target, ch);
+            }
+        } catch (Throwable again) {
+            log.debug("cleaning up after the failure failed too", again);
+        }
+        if (ended) {
+            owner.close();
+            return;
+        }
+        ex.failed(ErrorKind.INTERNAL, String.valueOf(cause));
+        if (answerable) {
+            try {
+                FullHttpResponse res = ProblemResponse.of(client.alloc(), internal(), ex.requestId());
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ex.status(500);
+                client.writeAndFlush(res);
+            } catch (Throwable again) {
+                log.debug("the 500 could not be written either", again);
+            }
+        }
+        end(false);
     }
 
     private void cancelResponseTimer() {

@@ -1,6 +1,5 @@
 package portico.upstream;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -209,11 +208,11 @@ public final class Service {
      * The fallback answer for a refusal of {@link #select}, or null when there is none: only
      * {@code CIRCUIT_OPEN} and {@code NO_HEALTHY_TARGET} are answered by a fallback.
      */
-    public FullHttpResponse fallbackResponse(ByteBufAllocator alloc, GatewayException refusal, String requestId) {
+    public FullHttpResponse fallbackResponse(GatewayException refusal, String requestId) {
         FallbackConfig f = config.resilience().fallback();
         if (f == null) return null;
         if (refusal.kind() != ErrorKind.CIRCUIT_OPEN && refusal.kind() != ErrorKind.NO_HEALTHY_TARGET) return null;
-        return FallbackResponse.of(alloc, name(), f, requestId);
+        return FallbackResponse.of(name(), f, requestId);
     }
 
     /** A snapshot of targets' and circuit's state, for the admin API and tests. */
