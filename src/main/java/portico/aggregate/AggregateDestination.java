@@ -174,20 +174,28 @@ public final class AggregateDestination {
     private CompletableFuture<PartOutcome> call(Part p, Exchange ex, Template.Values exchangeValues, HttpHeaders headers,
                                                 CompletableFuture<PartOutcome>[] outcomes) {
         Template.Values values = ref -> ref.kind() == Template.Ref.Kind.PART
-                ? field(outcomes[indexOf(ref.part())].getNow(null), ref.name())
+                ? field(outcomes[indexOf(ref.part())].getNow(null), ref)
                 : exchangeValues.value(ref);
         AggregateConfig.Part c = p.config();
-        String path = c.path().render(values, Template.Position.PATH);
-        if (path == null) {
-            return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM,
-                    "its path needs " + missing(c.path(), values) + ", which this request has no value for", 0));
-        }
+        String path;
         StringBuilder query = new StringBuilder();
-        for (Template pair : c.query()) {
-            String rendered = pair.render(values, Template.Position.QUERY);
-            if (rendered == null) continue;  // an optional parameter this request has no value for
-            if (!query.isEmpty()) query.append('&');
-            query.append(rendered);
+        try {
+            path = c.path().fill(values, Template.Position.PATH);
+            for (Template pair : c.query()) {
+                String rendered;
+                try {
+                    rendered = pair.fill(values, Template.Position.QUERY);
+                } catch (Template.Unfilled e) {
+                    if (e.reason() == Template.Unfilled.Reason.MISSING) continue;  // an optional parameter this request has no value for
+                    throw e;
+                }
+                if (!query.isEmpty()) query.append('&');
+                query.append(rendered);
+            }
+        } catch (Template.Unfilled e) {
+            // A value the client did not send (or sent as "..") is the client's mistake, not the service's.
+            ErrorKind kind = e.fromRequest() ? ErrorKind.MALFORMED : ErrorKind.BAD_UPSTREAM;
+            return CompletableFuture.completedFuture(failed(p, 0, kind, "it was not called: " + e.getMessage(), 0));
         }
         long start = System.nanoTime();
         PartRequest request = new PartRequest(query.isEmpty() ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes(),
@@ -206,20 +214,20 @@ public final class AggregateDestination {
         throw new IllegalStateException("no part " + part);  // the reader checked every reference
     }
 
-    private static String missing(Template t, Template.Values values) {
-        for (Template.Ref r : t.refs()) if (values.value(r) == null) return r.toString();
-        return null;
-    }
-
-    /** A scalar field of an earlier part's value as text; null for a missing, null or structured field. */
-    private static String field(PartOutcome o, String dotted) {
+    /** A scalar field of an earlier part's value as text; null for a missing or null field. */
+    private static String field(PartOutcome o, Template.Ref ref) throws Template.Unfilled {
         if (o == null) return null;
         JsonNode at = o.value();
-        for (String s : dotted.split("\\.")) {
+        for (String s : ref.name().split("\\.")) {
             if (at == null || !at.isObject()) return null;
             at = at.get(s);
         }
-        return at != null && at.isValueNode() && !at.isNull() ? at.asText() : null;
+        if (at == null || at.isNull()) return null;
+        if (!at.isValueNode()) {
+            throw new Template.Unfilled(ref, Template.Unfilled.Reason.NOT_SCALAR, ref + " is not a scalar (it is "
+                    + (at.isArray() ? "an array" : "an object") + ")");
+        }
+        return at.asText();
     }
 
     private PartOutcome outcome(Part p, PartResponse res, Throwable err, long millis) {

@@ -21,7 +21,7 @@ public final class ExchangeValues implements Template.Values {
     }
 
     @Override
-    public String value(Template.Ref ref) {
+    public String value(Template.Ref ref) throws Template.Unfilled {
         return switch (ref.kind()) {
             case CAPTURE -> {
                 String raw = ex.captures().get(ref.name());
@@ -42,7 +42,8 @@ public final class ExchangeValues implements Template.Values {
             case CLAIM -> {
                 Identity who = ex.identity();
                 Object v = who == null ? null : who.claims().get(ref.name());
-                yield v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString() : null;
+                if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) yield v == null ? null : v.toString();
+                throw new Template.Unfilled(ref, Template.Unfilled.Reason.NOT_SCALAR, ref + " is not a scalar (it is a list or an object)");
             }
             case PART -> null;
         };

@@ -122,4 +122,63 @@ class CompositionConfigTest {
                 "test.yaml:12:50: routes[0].plugins.response_transform.body.convert.when: unknown conversion 'iso-8601'"
                         + " (expected one of iso8601, epoch_seconds, string, number), did you mean 'iso8601'?");
     }
+
+    @Test
+    void aTransformTemplateNamingACaptureTheRouteDoesNotHaveIsAnError() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: pq
+                    match: {paths: ["/pq/{id}"]}
+                    service: users
+                    plugins:
+                      request_transform:
+                        path: "/echo/a/{nope}/b"
+                        headers: {set: {X-Id: "{id}", X-Ref: "{ref}"}}
+                """)).containsExactly(
+                "test.yaml:9:15: routes[0].plugins.request_transform.path: {nope} is not captured by route 'pq' (captures: id)",
+                "test.yaml:10:46: routes[0].plugins.request_transform.headers.set.X-Ref: {ref} is not captured by route 'pq' (captures: id)");
+    }
+
+    @Test
+    void aKindOfValueWithoutItsNameIsAnErrorNotARouteCapture() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: pq
+                    match: {paths: ["/pq/{id}"]}
+                    service: users
+                    plugins:
+                      request_transform: {headers: {set: {X-Q: "{query}", X-C: "{consumer}-{header}"}}}
+                """)).containsExactly(
+                "test.yaml:8:48: routes[0].plugins.request_transform.headers.set.X-Q: '{query}': {query} needs a name: {query.NAME}",
+                "test.yaml:8:64: routes[0].plugins.request_transform.headers.set.X-C: '{consumer}-{header}': {consumer} needs a name: {consumer.name}",
+                "test.yaml:8:64: routes[0].plugins.request_transform.headers.set.X-C: '{consumer}-{header}': {header} needs a name: {header.NAME}");
+    }
+
+    @Test
+    void aGlobalTransformNamingACaptureIsCheckedAgainstEveryRouteItRunsOn() {
+        assertThat(Configs.errors("""
+                version: 1
+                services: {users: {url: "http://127.0.0.1:1"}}
+                plugins:
+                  response_transform: {headers: {set: {X-Id: "{id}"}}}
+                routes:
+                  - {name: one, match: {paths: ["/one/{id}"]}, service: users}
+                  - {name: two, match: {paths: [/two]}, service: users}
+                  - {name: three, match: {paths: [/three]}, service: users, plugins: {response_transform: off}}
+                """)).containsExactly(
+                "test.yaml:4:46: plugins.response_transform.headers.set.X-Id: {id} is not captured by route 'two' (captures: none)");
+    }
+
+    @Test
+    void literalDotSegmentsInConfiguredPathsAreErrors() {
+        assertThat(Configs.errors(route("""
+                a: {service: users, path: "/x/../../admin"}""")))
+                .containsExactly("test.yaml:7:33: routes[0].aggregate.a.path: '/x/../../admin' has a '..' segment;"
+                        + " write the path the service should get, without '.' or '..' segments");
+        assertThat(Configs.errors(SERVICES + """
+                  - name: t
+                    match: {paths: [/x]}
+                    service: users
+                    plugins: {request_transform: {path: "/a/./b"}}
+                """)).containsExactly("test.yaml:7:41: routes[0].plugins.request_transform.path: '/a/./b' has a '.' segment;"
+                        + " write the path the service should get, without '.' or '..' segments");
+    }
 }

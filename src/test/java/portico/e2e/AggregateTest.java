@@ -87,6 +87,15 @@ class AggregateTest {
                     aggregate:
                       user: {service: users, path: "/{kind}/1", required: true, timeout: 300ms}
                       other: {service: slow, path: /sleep/1, default: null}
+                  - name: client-values
+                    match: {paths: [/client-values]}
+                    aggregate:
+                      user: {service: users, path: "/profile/{query.v}", required: true}
+                  - name: optional-client-values
+                    match: {paths: [/optional-client-values]}
+                    aggregate:
+                      meta: true
+                      user: {service: users, path: "/profile/{query.v}", default: none}
                   - name: nested
                     match: {paths: ["/nested/{userId}"]}
                     aggregate:
@@ -204,6 +213,41 @@ class AggregateTest {
         assertThat(hang.type()).isEqualTo("urn:portico:error:upstream-timeout");
         assertThat(hang.detail()).contains("part 'user'");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aPartPathValueThatWouldBeADotSegmentIsA400AndNeverCalled() {
+        int before = users.requestCount();
+        for (String v : new String[] {"..", "%2E%2E", ".", ""}) {
+            ProblemJson p = ProblemJson.of(gw.get("/client-values?v=" + v));
+
+            assertThat(p.httpStatus()).as("v=" + v).isEqualTo(400);
+            assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+            assertThat(p.detail()).contains("part 'user'", "{query.v}");
+        }
+        assertThat(users.requestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aValueTheClientDidNotSendForARequiredPartIsA400NotABadUpstream() {
+        ProblemJson p = ProblemJson.of(gw.get("/client-values"));
+
+        assertThat(p.httpStatus()).isEqualTo(400);
+        assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+        assertThat(p.detail()).contains("part 'user'", "{query.v}");
+    }
+
+    @Test
+    void anOptionalPartWhoseClientValueIsRefusedTakesItsDefaultUncalled() throws Exception {
+        int before = users.requestCount();
+        HttpResponse<String> res = gw.get("/optional-client-values?v=..");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("portico-degraded")).hasValue("user");
+        JsonNode body = json(res);
+        assertThat(body.get("user").asText()).isEqualTo("none");
+        assertThat(body.get("_meta").get("user").get("error").asText()).contains("{query.v}", "dot segment");
+        assertThat(users.requestCount()).isEqualTo(before);
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import portico.testing.FakeUpstream;
 import portico.testing.GatewayUnderTest;
+import portico.testing.ProblemJson;
 import portico.testing.RawClient;
 import portico.testing.RawResponse;
 import portico.testing.RecordedRequest;
@@ -59,6 +60,11 @@ class RequestTransformTest {
                     service: api
                     plugins:
                       request_transform: {path: "/legacy/users/{id}"}
+                  - name: dots
+                    match: {paths: [/dots]}
+                    service: api
+                    plugins:
+                      request_transform: {path: "/echo/x/{query.v}/y"}
                   - name: body
                     match: {paths: [/body]}
                     service: api
@@ -120,6 +126,37 @@ class RequestTransformTest {
         gw.get("/v2/users/7%20x?fields=name");
 
         assertThat(upstream.takeRequest().target()).isEqualTo("/legacy/users/7%20x?fields=name");
+    }
+
+    @Test
+    void aPathValueThatWouldBeADotSegmentIsRefusedNotSentUpstream() {
+        int before = upstream.requestCount();
+        for (String v : new String[] {"..", "%2E%2E", ".", "%2e", ""}) {
+            ProblemJson p = ProblemJson.of(gw.get("/dots?v=" + v));
+
+            assertThat(p.httpStatus()).as("v=" + v).isEqualTo(400);
+            assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+            assertThat(p.detail()).contains("{query.v}");
+        }
+        assertThat(upstream.requestCount()).as("nothing went upstream").isEqualTo(before);
+    }
+
+    @Test
+    void aPathValueWithDotsInsideIsOneSegment() {
+        gw.get("/dots?v=..%2F..%2Fadmin");
+
+        assertThat(upstream.takeRequest().target()).isEqualTo("/echo/x/..%2F..%2Fadmin/y?v=..%2F..%2Fadmin");
+    }
+
+    @Test
+    void aPathTemplateWhoseValueIsMissingIsA400NeverTheClientsOwnPath() {
+        int before = upstream.requestCount();
+        ProblemJson p = ProblemJson.of(gw.get("/dots"));
+
+        assertThat(p.httpStatus()).isEqualTo(400);
+        assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+        assertThat(p.detail()).contains("{query.v}", "request_transform.path");
+        assertThat(upstream.requestCount()).isEqualTo(before);
     }
 
     @Test

@@ -4,10 +4,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import portico.error.ErrorKind;
+import portico.error.GatewayException;
 import portico.http.ContentCoding;
 import portico.http.Exchange;
 import portico.plugin.BodyTransform;
-import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginFactory;
 import portico.plugin.Verdict;
@@ -20,8 +21,7 @@ import portico.template.Template;
  * a template; body operations ask the relay for the whole body, and only for a JSON body.
  */
 public final class RequestTransformPlugin implements Plugin {
-    public static final PluginFactory<TransformSettings> FACTORY = PluginFactory.of("request_transform", Phase.TRANSFORM,
-            node -> TransformSettings.parse(node, true), (settings, ctx) -> new RequestTransformPlugin(settings));
+    public static final PluginFactory<TransformSettings> FACTORY = new TransformFactory("request_transform", true, RequestTransformPlugin::new);
     private static final Logger log = LoggerFactory.getLogger(RequestTransformPlugin.class);
 
     private final TransformSettings settings;
@@ -39,8 +39,13 @@ public final class RequestTransformPlugin implements Plugin {
             String path = q < 0 ? target : target.substring(0, q);
             String query = q < 0 ? null : target.substring(q + 1);
             if (settings.path() != null) {
-                String rewritten = settings.path().render(values, Template.Position.PATH);
-                if (rewritten != null) path = rewritten;
+                try {
+                    path = settings.path().fill(values, Template.Position.PATH);
+                } catch (Template.Unfilled e) {
+                    // Never the client's own path instead: that would reach what the rewrite was to hide.
+                    return GatewayException.failed(ErrorKind.MALFORMED, "request_transform.path '" + settings.path()
+                            + "' cannot be filled: " + e.getMessage());
+                }
             }
             if (!settings.query().isEmpty()) query = settings.query().apply(query, values);
             ex.upstreamTarget(query == null ? path : path + "?" + query);

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import portico.http.ContentCoding;
 import portico.http.Exchange;
 import portico.plugin.BodyTransform;
-import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginFactory;
 import portico.plugin.Verdict;
@@ -22,8 +21,7 @@ import portico.template.ExchangeValues;
  * A compressed body is decoded, transformed and encoded again in the same {@code Content-Encoding}.
  */
 public final class ResponseTransformPlugin implements Plugin {
-    public static final PluginFactory<TransformSettings> FACTORY = PluginFactory.of("response_transform", Phase.TRANSFORM,
-            node -> TransformSettings.parse(node, false), (settings, ctx) -> new ResponseTransformPlugin(settings));
+    public static final PluginFactory<TransformSettings> FACTORY = new TransformFactory("response_transform", false, ResponseTransformPlugin::new);
     private static final Logger log = LoggerFactory.getLogger(ResponseTransformPlugin.class);
 
     private final TransformSettings settings;
