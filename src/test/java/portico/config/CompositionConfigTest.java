@@ -181,4 +181,22 @@ class CompositionConfigTest {
                 """)).containsExactly("test.yaml:7:41: routes[0].plugins.request_transform.path: '/a/./b' has a '.' segment;"
                         + " write the path the service should get, without '.' or '..' segments");
     }
+
+    @Test
+    void controlCharactersAndTextOutsideAsciiInConfiguredHeaderValuesAreErrors() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: t
+                    match: {paths: [/x]}
+                    service: users
+                    plugins:
+                      request_transform: {headers: {set: {X-A: "line1\\r\\nX-Injected: 1"}}}
+                      response_transform: {headers: {add: {X-B: "Café {query.x}", X-C: "a\\u0000b"}}}
+                """)).containsExactly(
+                "test.yaml:8:48: routes[0].plugins.request_transform.headers.set.X-A: has a control character (0x0d);"
+                        + " a header value is one line of printable text",
+                "test.yaml:9:49: routes[0].plugins.response_transform.headers.add.X-B: has text outside ASCII ('é'),"
+                        + " which a header value cannot carry as written; write it percent-encoded as UTF-8",
+                "test.yaml:9:72: routes[0].plugins.response_transform.headers.add.X-C: has a control character (0x00);"
+                        + " a header value is one line of printable text");
+    }
 }

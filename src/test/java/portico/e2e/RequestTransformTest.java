@@ -115,6 +115,17 @@ class RequestTransformTest {
     }
 
     @Test
+    void aHeaderValueThatIsNotPrintableAsciiIsSentPercentEncodedNeverLossyOrAsTwoHeaders() {
+        gw.get("/headers/1?lang=%E4%B8%AD%20Jos%C3%A9");
+        assertThat(upstream.takeRequest().header("x-lang")).isEqualTo("%E4%B8%AD%20Jos%C3%A9");
+
+        gw.get("/headers/2?lang=fr%0D%0AX-Injected:%201");
+        RecordedRequest seen = upstream.takeRequest();
+        assertThat(seen.header("x-lang")).isEqualTo("fr%0D%0AX-Injected:%201");
+        assertThat(seen.header("x-injected")).isNull();
+    }
+
+    @Test
     void queryParametersAreEditedAndTheOthersKeepTheirBytes() {
         gw.send(HttpRequest.newBuilder(gw.uri("/query?b=2&debug=1&a=%2F&tenant=forged")).header("X-Tenant", "acme&co").build());
 
