@@ -2,7 +2,7 @@ package portico.aggregate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -28,6 +28,7 @@ import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.http.ContentCoding;
 import portico.http.Exchange;
+import portico.json.BodyJson;
 import portico.template.ExchangeValues;
 import portico.template.Template;
 import portico.upstream.Service;
@@ -40,7 +41,6 @@ import portico.upstream.Service;
  * failed optional part is replaced by its default and named in {@code Portico-Degraded}.
  */
 public final class AggregateDestination {
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final String route;
     private final AggregateConfig config;
@@ -251,7 +251,7 @@ public final class AggregateDestination {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered in a Content-Encoding the gateway cannot decode", millis);
         }
         try {
-            JsonNode value = JSON.readTree(coding.decode(res.body(), config.maxPartBytes()));
+            JsonNode value = BodyJson.read(coding.decode(res.body(), config.maxPartBytes()));
             return new PartOutcome(p, value == null || value.isMissingNode() ? NullNode.getInstance() : value, status, null, null, millis);
         } catch (ContentCoding.TooLarge e) {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered with more than max_part_bytes once decoded", millis);
@@ -273,7 +273,7 @@ public final class AggregateDestination {
 
     /** One object: each part at its place (its name, or inside the part it goes into), then {@code _meta}. */
     private AggregateAnswer merge(CompletableFuture<PartOutcome>[] outcomes) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         Map<String, String> unplaced = new LinkedHashMap<>();
         for (Part p : placementOrder) {
             PartOutcome o = outcomes[p.index()].getNow(null);
@@ -303,14 +303,14 @@ public final class AggregateDestination {
         }
         if (config.meta()) root.set("_meta", meta(outcomes, unplaced));
         try {
-            return new AggregateAnswer(JSON.writeValueAsBytes(root), List.copyOf(degraded));
+            return new AggregateAnswer(BodyJson.write(root), List.copyOf(degraded));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the answer of route " + route, e);
         }
     }
 
     private ObjectNode meta(CompletableFuture<PartOutcome>[] outcomes, Map<String, String> unplaced) {
-        ObjectNode meta = JSON.createObjectNode();
+        ObjectNode meta = JsonNodeFactory.instance.objectNode();
         for (Part p : parts) {
             PartOutcome o = outcomes[p.index()].getNow(null);
             ObjectNode m = meta.putObject(p.name());

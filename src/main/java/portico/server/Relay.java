@@ -764,8 +764,10 @@ final class Relay implements UpstreamListener {
     //
     // Only for exchanges where a plugin returned a BodyTransform: the body is collected up to the
     // transforms' limit, transformed, and sent with a Content-Length. Past the limit, what was
-    // collected and the rest go on untransformed, in their own framing. Every other exchange
-    // streams as above and never enters these methods.
+    // collected and the rest go on untransformed, in their own framing, unless a transform fails
+    // closed: then the message is refused (a response before any of it reached the client, since
+    // its head is held with the body). Every other exchange streams as above and never enters
+    // these methods.
 
     /** The request transforms of the plugins that ran, in their order; null for none. */
     private List<BodyTransform> requestTransforms() {
@@ -798,17 +800,40 @@ final class Relay implements UpstreamListener {
         return Math.min(limit, Integer.MAX_VALUE - 8);  // one array holds the body
     }
 
-    /** A runtime exception in one transform leaves the body as that transform got it. */
+    /**
+     * @throws GatewayException when a transform refuses the message; a transform that fails otherwise
+     *         refuses it as an internal error, since the body it failed on may hold what it was to remove
+     */
     private byte[] transform(List<BodyTransform> transforms, byte[] body) {
         for (BodyTransform t : transforms) {
+            byte[] out;
             try {
-                byte[] out = t.apply(body);
-                if (out != null) body = out;
+                out = t.apply(body);
+            } catch (GatewayException e) {
+                throw e;
             } catch (RuntimeException e) {
-                log.warn("a body transform failed on {} {}; the body went on as it was", ex.request().method(), ex.path(), e);
+                log.error("a body transform failed on {} {}; the message was refused", ex.request().method(), ex.path(), e);
+                throw new GatewayException(ErrorKind.INTERNAL, "a body transform failed; see the gateway log");
             }
+            if (out != null) body = out;
         }
         return body;
+    }
+
+    private static boolean failsClosed(List<BodyTransform> transforms) {
+        for (BodyTransform t : transforms) if (t.failsClosed()) return true;
+        return false;
+    }
+
+    /** What a body over a fail-closed transform's max_body is answered with. */
+    private GatewayException tooLargeToTransform(boolean request, long bytes, long limit) {
+        String size = bytes < 0 ? "" : " (" + bytes + " bytes)";
+        String body = request ? "the request body of " + ex.request().method() + " " + ex.path()
+                : "the response to " + ex.request().method() + " " + ex.path();
+        String plugin = request ? "request_transform" : "response_transform";
+        return new GatewayException(request ? ErrorKind.BODY_TOO_LARGE : ErrorKind.BAD_UPSTREAM, body + size
+                + " is larger than the transform's max_body (" + limit + " bytes); " + plugin
+                + " must not pass it untransformed (on_error: fail)");
     }
 
     private static byte[] drain(ArrayDeque<HttpContent> parts, long size) {
@@ -831,6 +856,10 @@ final class Relay implements UpstreamListener {
         long limit = limit(transforms);
         long declared = HttpUtil.getContentLength(ex.request(), -1L);
         if (declared > limit) {
+            if (failsClosed(transforms)) {
+                failBeforeResponse(tooLargeToTransform(true, declared, limit));
+                return true;
+            }
             log.warn("the request body of {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), declared, limit);
             return false;
@@ -848,15 +877,27 @@ final class Relay implements UpstreamListener {
 
     private void onHeldRequestContent() {
         if (bodyBytes > requestHoldLimit) {
-            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
-                    ex.request().method(), ex.path(), requestHoldLimit);
+            boolean refuse = failsClosed(requestTransforms);
             requestTransforms = null;
             cancelRequestHoldTimer();
+            if (refuse) {
+                failBeforeResponse(tooLargeToTransform(true, -1, requestHoldLimit));
+                return;
+            }
+            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), requestHoldLimit);
             connect();
         } else if (requestComplete) {
             cancelRequestHoldTimer();
-            byte[] body = transform(requestTransforms, drain(pending, bodyBytes));
+            List<BodyTransform> transforms = requestTransforms;
             requestTransforms = null;
+            byte[] body;
+            try {
+                body = transform(transforms, drain(pending, bodyBytes));
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
             HttpHeaders h = upstreamHead.headers();
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
             h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -893,6 +934,10 @@ final class Relay implements UpstreamListener {
         long limit = limit(transforms);
         long declared = HttpUtil.getContentLength(head, -1L);
         if (declared > limit) {
+            if (failsClosed(transforms)) {
+                refuseHeldResponse(tooLargeToTransform(false, declared, limit));
+                return true;
+            }
             log.warn("the response to {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), declared, limit);
             return false;
@@ -907,6 +952,11 @@ final class Relay implements UpstreamListener {
     /** @return true when {@code c} was taken; false when the limit was passed and it must stream as usual */
     private boolean holdResponseContent(HttpContent c) {
         heldResponseBytes += c.content().readableBytes();
+        if (heldResponseBytes > responseHoldLimit && failsClosed(responseTransforms)) {
+            c.release();
+            refuseHeldResponse(tooLargeToTransform(false, -1, responseHoldLimit));
+            return true;
+        }
         if (heldResponseBytes > responseHoldLimit) {
             log.warn("the response to {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), responseHoldLimit);
@@ -924,8 +974,15 @@ final class Relay implements UpstreamListener {
             return true;
         }
         heldResponse.add(c);
-        byte[] body = transform(responseTransforms, drain(heldResponse, heldResponseBytes));
+        List<BodyTransform> transforms = responseTransforms;
         responseTransforms = null;
+        byte[] body;
+        try {
+            body = transform(transforms, drain(heldResponse, heldResponseBytes));
+        } catch (GatewayException e) {
+            refuseHeldResponse(e);
+            return true;
+        }
         HttpHeaders h = heldHead.headers();
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -937,6 +994,14 @@ final class Relay implements UpstreamListener {
         return true;
     }
 
+    /** The head is held with the body, so the client has seen nothing of this response: it gets the refusal instead. */
+    private void refuseHeldResponse(GatewayException e) {
+        responseTransforms = null;
+        heldHead = null;
+        responseStarted = false;
+        failBeforeResponse(e);
+    }
+
     private void releaseHeld() {
         cancelRequestHoldTimer();
         for (HttpContent c; (c = heldResponse.poll()) != null; ) c.release();
@@ -946,7 +1011,9 @@ final class Relay implements UpstreamListener {
     //
     // An aggregate route has no upstream connection of its own: its parts are called by the
     // AggregateDestination, and the merged answer is written here like any answer the gateway
-    // makes, after the response plugins (body transforms included) have seen it.
+    // makes, after the response plugins (body transforms included) have seen it. The answer is in
+    // memory already (at most max_part_bytes per part), so a body transform always applies to it:
+    // its max_body bounds what would otherwise be held, and nothing more is held here.
 
     private void serveAggregate() {
         ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
@@ -974,8 +1041,6 @@ final class Relay implements UpstreamListener {
             }
             return;
         }
-        finished = true;
-        releasePending();
         ex.status(200);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -984,12 +1049,16 @@ final class Relay implements UpstreamListener {
         PluginChain.onResponse(ex, res);
         byte[] body = answer.body();
         List<BodyTransform> transforms = responseTransforms(res);
-        if (transforms != null && body.length <= limit(transforms)) {
-            body = transform(transforms, body);
-        } else if (transforms != null) {
-            log.warn("the aggregated answer to {} {} ({} bytes) is larger than the transform's max_body; passed on untransformed",
-                    ex.request().method(), ex.path(), body.length);
+        if (transforms != null) {
+            try {
+                body = transform(transforms, body);
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
         }
+        finished = true;
+        releasePending();
         FullHttpResponse full = res.replace(Unpooled.wrappedBuffer(body));
         full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         ex.addResponseBytes(body.length);

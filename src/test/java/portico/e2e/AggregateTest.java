@@ -87,6 +87,14 @@ class AggregateTest {
                     aggregate:
                       user: {service: users, path: "/{kind}/1", required: true, timeout: 300ms}
                       other: {service: slow, path: /sleep/1, default: null}
+                  - name: big
+                    match: {paths: [/big-answer]}
+                    aggregate:
+                      a: {service: users, path: /huge/1}
+                      b: {service: users, path: /huge/2}
+                      user: {service: users, path: "/profile/1", required: true}
+                    plugins:
+                      response_transform: {body: {remove: [user.password_hash]}, max_body: 1KB}
                   - name: client-values
                     match: {paths: [/client-values]}
                     aggregate:
@@ -213,6 +221,17 @@ class AggregateTest {
         assertThat(hang.type()).isEqualTo("urn:portico:error:upstream-timeout");
         assertThat(hang.detail()).contains("part 'user'");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void theAnswerIsTransformedEvenWhenLargerThanMaxBodySinceItIsInMemoryAlready() throws Exception {
+        HttpResponse<String> res = gw.get("/big-answer");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body().length()).isGreaterThan(10_000);
+        JsonNode body = json(res);
+        assertThat(body.get("user").get("name").asText()).isEqualTo("Alice");
+        assertThat(body.get("user").has("password_hash")).isFalse();
     }
 
     @Test

@@ -75,6 +75,12 @@ class RequestTransformTest {
                           remove: [password]
                           set: {source: gateway, path: "{header.X-Origin}"}
                         max_body: 1KB
+                        on_error: pass
+                  - name: strict
+                    match: {paths: [/strict]}
+                    service: api
+                    plugins:
+                      request_transform: {body: {remove: [role]}, max_body: 1KB}
                 """.formatted(upstream.url()));
     }
 
@@ -271,6 +277,33 @@ class RequestTransformTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{not json")).build());
 
         assertThat(upstream.takeRequest().bodyText()).isEqualTo("{not json");
+    }
+
+    @Test
+    void aRequestBodyThatCannotBeCleanedOfFieldsToRemoveIsRefusedAndNeverSent() {
+        int before = upstream.requestCount();
+        for (String body : new String[] {"{not json", "{\"a\":1}{\"role\":\"admin\"}", "{\"role\":\"admin\",\"n\":NaN}"}) {
+            ProblemJson p = ProblemJson.of(gw.send(HttpRequest.newBuilder(gw.uri("/strict")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build()));
+
+            assertThat(p.httpStatus()).as(body).isEqualTo(400);
+            assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+            assertThat(p.detail()).contains("request_transform");
+        }
+        String big = "{\"role\":\"admin\",\"pad\":\"" + "x".repeat(2000) + "\"}";
+        ProblemJson declared = ProblemJson.of(gw.send(HttpRequest.newBuilder(gw.uri("/strict")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big)).build()));
+        assertThat(declared.httpStatus()).isEqualTo(413);
+        assertThat(declared.detail()).contains("max_body");
+        try (RawClient client = gw.raw()) {
+            String half = big.substring(0, 1000);
+            String rest = big.substring(1000);
+            RawResponse res = client.send("POST /strict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(half.length()) + "\r\n" + half + "\r\n"
+                    + Integer.toHexString(rest.length()) + "\r\n" + rest + "\r\n0\r\n\r\n").readResponse();
+            assertThat(res.status()).isEqualTo(413);
+        }
+        assertThat(upstream.requestCount()).as("nothing went upstream").isEqualTo(before);
     }
 
     static byte[] gzip(byte[] plain) throws Exception {

@@ -44,6 +44,10 @@ class ResponseTransformTest {
                 .handle("/chunked-json", (req, res) -> res.raw(chunkedJson))
                 .handle("/gzip", (req, res) -> res.header("Content-Encoding", "gzip").body(gzipped))
                 .respond("/big", 200, "{\"password_hash\":\"" + "x".repeat(5000) + "\"}")
+                .respond("/trailing", 200, "{\"id\":1}{\"password_hash\":\"x\"}")
+                .respond("/nan", 200, "{\"password_hash\":\"x\",\"n\":NaN}")
+                .respond("/deep", 200, "[".repeat(1500) + "{\"password_hash\":\"x\"}" + "]".repeat(1500))
+                .handle("/brotli", (req, res) -> res.header("Content-Encoding", "br").body("{\"password_hash\":\"x\"}"))
                 .handle("/big-chunked", (req, res) -> res.raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "fa0\r\n{\"password_hash\":\"" + "x".repeat(4000 - 18) + "\r\nfa0\r\n" + "x".repeat(3998) + "\"}\r\n0\r\n\r\n"));
         gw = GatewayUnderTest.start("""
@@ -73,6 +77,18 @@ class ResponseTransformTest {
                     plugins:
                       request_transform: {path: /users/1}
                       response_transform: {body: {allow: [id, address.city, orders.id]}}
+                  - name: pass
+                    match: {paths: ["/pass/{what}"]}
+                    service: api
+                    plugins:
+                      request_transform: {path: "/{what}"}
+                      response_transform: {body: {remove: [password_hash]}, max_body: 4KB, on_error: pass}
+                  - name: rename-only
+                    match: {paths: ["/rename-only/{what}"]}
+                    service: api
+                    plugins:
+                      request_transform: {path: "/{what}"}
+                      response_transform: {body: {rename: {id: key}}}
                 """.formatted(upstream.url()));
     }
 
@@ -178,13 +194,39 @@ class ResponseTransformTest {
     }
 
     @Test
-    void aBodyOverMaxBodyPassesUntransformedAndWhole() {
-        String big = gw.get("/big").body();
+    void aBodyThatCannotBeCleanedOfFieldsToRemoveIsNeverPassed() {
+        for (String path : new String[] {"/big", "/big-chunked", "/trailing", "/nan", "/deep", "/brotli"}) {
+            HttpResponse<String> res = gw.get(path);
+
+            assertThat(res.statusCode()).as(path).isEqualTo(502);
+            assertThat(res.body()).as(path).contains("urn:portico:error:bad-upstream", "response_transform").doesNotContain("password_hash\":\"x");
+        }
+        assertThat(gw.get("/users/1").statusCode()).as("the connection pool is fine afterwards").isEqualTo(200);
+    }
+
+    @Test
+    void trailingContentAfterTheJsonValueIsNotJson() {
+        assertThat(gw.get("/trailing").body()).contains("does not parse");
+    }
+
+    @Test
+    void withOnErrorPassABodyOverMaxBodyPassesUntransformedAndWhole() {
+        String big = gw.get("/pass/big").body();
         assertThat(big).startsWith("{\"password_hash\":\"xxx").hasSize(5000 + 20);
 
         // No Content-Length: the limit is found while holding the body; what was held goes first.
-        HttpResponse<String> chunked = gw.get("/big-chunked");
+        HttpResponse<String> chunked = gw.get("/pass/big-chunked");
         assertThat(chunked.body()).startsWith("{\"password_hash\":\"xxx").endsWith("x\"}").hasSize(8000);
         assertThat(chunked.headers().firstValue("transfer-encoding")).hasValue("chunked");
+
+        assertThat(gw.get("/pass/trailing").body()).isEqualTo("{\"id\":1}{\"password_hash\":\"x\"}");
+    }
+
+    @Test
+    void bodyOperationsThatRemoveNothingPassABodyTheyCannotReadByDefault() {
+        HttpResponse<String> res = gw.get("/rename-only/trailing");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body()).isEqualTo("{\"id\":1}{\"password_hash\":\"x\"}");
     }
 }

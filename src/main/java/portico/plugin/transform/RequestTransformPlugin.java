@@ -2,8 +2,6 @@ package portico.plugin.transform;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.http.ContentCoding;
@@ -22,7 +20,6 @@ import portico.template.Template;
  */
 public final class RequestTransformPlugin implements Plugin {
     public static final PluginFactory<TransformSettings> FACTORY = new TransformFactory("request_transform", true, RequestTransformPlugin::new);
-    private static final Logger log = LoggerFactory.getLogger(RequestTransformPlugin.class);
 
     private final TransformSettings settings;
 
@@ -58,13 +55,8 @@ public final class RequestTransformPlugin implements Plugin {
     public BodyTransform requestBody(Exchange ex) {
         if (!settings.hasBodyOps() || !JsonBodyTransform.isJson(ex.upstreamHeaders().get(HttpHeaderNames.CONTENT_TYPE))) return null;
         String encoding = ex.upstreamHeaders().get(HttpHeaderNames.CONTENT_ENCODING);
-        ContentCoding coding = ContentCoding.of(encoding);
         String what = "the request body of " + ex.request().method() + " " + ex.path();
-        if (coding == null) {
-            log.warn("{} has Content-Encoding {}, which the gateway cannot decode; passed on untransformed", what, encoding);
-            return null;
-        }
-        return new JsonBodyTransform(settings.body(), settings.maxBody(), coding, new ExchangeValues(ex), what);
+        return new JsonBodyTransform(settings, "request_transform", true, ContentCoding.of(encoding), encoding, new ExchangeValues(ex), what);
     }
 
     @Override

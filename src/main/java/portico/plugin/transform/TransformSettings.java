@@ -19,9 +19,14 @@ import portico.template.Template;
  *
  * @param path      request only: the new upstream path (a template), or null to keep it
  * @param maxBody   {@code max_body}: the most body bytes held for body operations, default 1MB
+ * @param failClosed {@code on_error: fail}: a body the body operations cannot be applied to (not JSON, past
+ *                   {@code max_body}, an encoding the gateway cannot decode) is refused, never passed on
+ *                   untransformed; the default when they {@code remove} or {@code allow} fields, since
+ *                   those keep secrets from crossing
  * @param templates every template with where it was written, for the checks against the routes it runs on
  */
-record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonOps body, long maxBody, List<Written> templates) {
+record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonOps body, long maxBody, boolean failClosed,
+                         List<Written> templates) {
     /** A template and its place in the config file. */
     record Written(Template template, Mark mark, String path) {}
 
@@ -42,8 +47,8 @@ record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonO
     }
 
     static TransformSettings parse(ConfigNode node, boolean request) {
-        if (request) node.object("headers", "query", "path", "body", "max_body");
-        else node.object("headers", "body", "max_body");
+        if (request) node.object("headers", "query", "path", "body", "max_body", "on_error");
+        else node.object("headers", "body", "max_body", "on_error");
         List<Written> templates = new ArrayList<>();
         HeaderOps headers = headers(node.get("headers"), templates);
         QueryOps query = request ? query(node.get("query"), templates) : QueryOps.NONE;
@@ -56,7 +61,16 @@ record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonO
             maxBody = DEFAULT_MAX_BODY;
         }
         if (max.present() && body.isEmpty()) max.warning("has no effect without body operations");
-        return new TransformSettings(headers, query, path, body, maxBody, templates);
+        ConfigNode onError = node.get("on_error");
+        boolean failClosed = !body.remove().isEmpty() || !body.allow().isEmpty();
+        String written = onError.text(null);
+        if ("fail".equals(written) || "pass".equals(written)) {
+            failClosed = written.equals("fail");
+            if (body.isEmpty()) onError.warning("has no effect without body operations");
+        } else if (written != null) {
+            onError.error("expected pass or fail, was '" + written + "'" + Suggest.didYouMean(written, List.of("pass", "fail")));
+        }
+        return new TransformSettings(headers, query, path, body, maxBody, failClosed, templates);
     }
 
     private static HeaderOps headers(ConfigNode node, List<Written> templates) {
