@@ -115,20 +115,28 @@ public final class AggregateDestination {
         return parts.stream().map(Part::name).toList();
     }
 
-    /** Calls the parts and merges their answers; completes on the exchange's event loop. */
-    public CompletionStage<AggregateAnswer> serve(Exchange ex) {
+    /**
+     * Calls the parts and merges their answers; completes on the exchange's event loop. Once the
+     * answer is decided (a required part failed) or cancelled (the client went away), the calls
+     * still in flight are cancelled, closing their connections, and no further part is called.
+     */
+    public CompletableFuture<AggregateAnswer> serve(Exchange ex) {
         Template.Values exchangeValues = new ExchangeValues(ex);
         HttpHeaders headers = forwardedHeaders(ex);
         @SuppressWarnings("unchecked")
         CompletableFuture<PartOutcome>[] outcomes = new CompletableFuture[parts.size()];
         CompletableFuture<AggregateAnswer> answer = new CompletableFuture<>();
+        List<CompletableFuture<PartResponse>> calls = new ArrayList<>(parts.size());  // touched on the loop only
+        answer.whenComplete((a, err) -> {
+            for (CompletableFuture<PartResponse> c : calls) c.cancel(false);
+        });
         for (Part p : callOrder) {
             CompletableFuture<PartOutcome> outcome;
             if (p.dependsOn().isEmpty()) {
-                outcome = call(p, ex, exchangeValues, headers, outcomes);
+                outcome = call(p, ex, exchangeValues, headers, outcomes, answer, calls);
             } else {
                 CompletableFuture<?>[] deps = p.dependsOn().stream().map(d -> outcomes[d]).toArray(CompletableFuture[]::new);
-                outcome = CompletableFuture.allOf(deps).thenCompose(done -> call(p, ex, exchangeValues, headers, outcomes));
+                outcome = CompletableFuture.allOf(deps).thenCompose(done -> call(p, ex, exchangeValues, headers, outcomes, answer, calls));
             }
             outcomes[p.index()] = outcome;
             if (p.config().required()) {
@@ -172,7 +180,11 @@ public final class AggregateDestination {
     }
 
     private CompletableFuture<PartOutcome> call(Part p, Exchange ex, Template.Values exchangeValues, HttpHeaders headers,
-                                                CompletableFuture<PartOutcome>[] outcomes) {
+                                                CompletableFuture<PartOutcome>[] outcomes, CompletableFuture<AggregateAnswer> answer,
+                                                List<CompletableFuture<PartResponse>> calls) {
+        if (answer.isDone()) {
+            return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM, "it was not called: the answer was decided first", 0));
+        }
         Template.Values values = ref -> ref.kind() == Template.Ref.Kind.PART
                 ? field(outcomes[indexOf(ref.part())].getNow(null), ref)
                 : exchangeValues.value(ref);
@@ -200,12 +212,13 @@ public final class AggregateDestination {
         long start = System.nanoTime();
         PartRequest request = new PartRequest(query.isEmpty() ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes(),
                 ex.clientIp());
-        CompletionStage<PartResponse> sent;
+        CompletableFuture<PartResponse> sent;
         try {
-            sent = caller.call(p.service(), request, ex.eventLoop());
+            sent = caller.call(p.service(), request, ex.eventLoop()).toCompletableFuture();
         } catch (RuntimeException e) {
-            sent = CompletableFuture.failedStage(e);
+            sent = CompletableFuture.failedFuture(e);
         }
+        calls.add(sent);
         return sent.handle((res, err) -> outcome(p, res, err, (System.nanoTime() - start) / 1_000_000)).toCompletableFuture();
     }
 

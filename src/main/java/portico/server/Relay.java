@@ -105,6 +105,8 @@ final class Relay implements UpstreamListener {
 
     // Body transforms and aggregation: see the sections of those names below.
     private AggregateDestination aggregate;
+    /** The aggregate's answer while its parts are called; cancelled when the exchange ends first. */
+    private CompletableFuture<AggregateAnswer> aggregating;
     /** Non-null while the request body is held for a plugin's body transform. */
     private List<BodyTransform> requestTransforms;
     private long requestHoldLimit;
@@ -758,6 +760,7 @@ final class Relay implements UpstreamListener {
             replay = null;
         }
         if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+        if (aggregating != null && !aggregating.isDone()) aggregating.cancel(false);  // its parts' calls and connections go too
     }
 
     // ---- body transforms ------------------------------------------------------------------
@@ -1019,10 +1022,11 @@ final class Relay implements UpstreamListener {
         ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
         CompletableFuture<AggregateAnswer> answer;
         try {
-            answer = aggregate.serve(ex).toCompletableFuture();
+            answer = aggregate.serve(ex);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
+        aggregating = answer;
         answer.whenComplete((a, err) -> {
             if (ex.eventLoop().inEventLoop()) onAggregated(a, err);
             else ex.eventLoop().execute(() -> onAggregated(a, err));

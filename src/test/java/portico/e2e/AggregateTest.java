@@ -1,6 +1,7 @@
 package portico.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +20,7 @@ import portico.testing.FakeUpstream;
 import portico.testing.Fault;
 import portico.testing.GatewayUnderTest;
 import portico.testing.ProblemJson;
+import portico.testing.RawClient;
 import portico.testing.RecordedRequest;
 import portico.testing.Tokens;
 
@@ -359,6 +363,32 @@ class AggregateTest {
             HttpResponse<String> open = g.get("/both");
             assertThat(open.headers().firstValue("portico-degraded")).hasValue("down");
             assertThat(down.requestCount()).as("the open circuit keeps the part from the service").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayCancelsItsPartsAndTheirConnections() {
+        try (FakeUpstream hanging = FakeUpstream.start().fault("/", Fault.NO_RESPONSE);
+             GatewayUnderTest g = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services: {slow: {url: %s, timeouts: {response: 20s}}}
+                     routes:
+                       - name: both
+                         match: {paths: [/both]}
+                         aggregate:
+                           a: {service: slow, path: /a, timeout: 20s}
+                           b: {service: slow, path: /b, timeout: 20s, required: true}
+                     """.formatted(hanging.url()))) {
+            List<RawClient> clients = new ArrayList<>();
+            for (int i = 0; i < 5; i++) clients.add(g.raw().send("GET /both HTTP/1.1\r\nHost: x\r\n\r\n"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> hanging.openConnections() == 10);
+
+            clients.forEach(RawClient::close);
+
+            await("parts cut long before their 20 s timeout").atMost(Duration.ofSeconds(5))
+                    .until(() -> hanging.openConnections() == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> g.gateway().inFlight() == 0);
         }
     }
 }
