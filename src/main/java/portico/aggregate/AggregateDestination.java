@@ -2,7 +2,6 @@ package portico.aggregate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -286,7 +285,7 @@ public final class AggregateDestination {
 
     /** One object: each part at its place (its name, or inside the part it goes into), then {@code _meta}. */
     private AggregateAnswer merge(CompletableFuture<PartOutcome>[] outcomes) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = BodyJson.NODES.objectNode();
         Map<String, String> unplaced = new LinkedHashMap<>();
         for (Part p : placementOrder) {
             PartOutcome o = outcomes[p.index()].getNow(null);
@@ -323,7 +322,7 @@ public final class AggregateDestination {
     }
 
     private ObjectNode meta(CompletableFuture<PartOutcome>[] outcomes, Map<String, String> unplaced) {
-        ObjectNode meta = JsonNodeFactory.instance.objectNode();
+        ObjectNode meta = BodyJson.NODES.objectNode();
         for (Part p : parts) {
             PartOutcome o = outcomes[p.index()].getNow(null);
             ObjectNode m = meta.putObject(p.name());

@@ -45,6 +45,7 @@ class AggregateTest {
                         + ",\"name\":\"Alice\",\"accountId\":\"ACC 1/2\",\"password_hash\":\"x\"}"))
                 .respond("/broken/", 500, "{\"error\":\"boom\"}")
                 .handle("/html/", (req, res) -> res.header("Content-Type", "text/html").body("<html></html>"))
+                .respond("/decimal", 200, "{\"amount\":9007199254740993.5,\"price\":12.30,\"items\":[1],\"owner\":{\"id\":1}}")
                 .respond("/absent/", 404, "{\"error\":\"no such user\"}")
                 .handle("/huge/", (req, res) -> res.body("[\"" + "x".repeat(5000) + "\"]"))
                 .fault("/hang/", Fault.NO_RESPONSE);
@@ -99,6 +100,11 @@ class AggregateTest {
                       user: {service: users, path: "/profile/1", required: true}
                     plugins:
                       response_transform: {body: {remove: [user.password_hash]}, max_body: 1KB}
+                  - name: numbers
+                    match: {paths: ["/numbers/{field}"]}
+                    aggregate:
+                      num: {service: users, path: /decimal}
+                      by: {service: orders, path: "/by-account/{num.amount}", required: true}
                   - name: client-values
                     match: {paths: [/client-values]}
                     aggregate:
@@ -271,6 +277,14 @@ class AggregateTest {
         assertThat(body.get("user").asText()).isEqualTo("none");
         assertThat(body.get("_meta").get("user").get("error").asText()).contains("{query.v}", "dot segment");
         assertThat(users.requestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void numbersKeepTheirExactValueInTheAnswerAndInTemplates() {
+        String body = gw.get("/numbers/x").body();
+
+        assertThat(body).contains("\"amount\":9007199254740993.5", "\"price\":12.30");
+        assertThat(lastTo(orders).target()).isEqualTo("/by-account/9007199254740993.5");
     }
 
     @Test

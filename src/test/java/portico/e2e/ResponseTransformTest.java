@@ -44,6 +44,8 @@ class ResponseTransformTest {
                 .handle("/chunked-json", (req, res) -> res.raw(chunkedJson))
                 .handle("/gzip", (req, res) -> res.header("Content-Encoding", "gzip").body(gzipped))
                 .respond("/big", 200, "{\"password_hash\":\"" + "x".repeat(5000) + "\"}")
+                .respond("/numbers", 200, "{\"price\":12.30,\"big\":123456789.123456789,\"huge\":1e400,\"int\":9007199254740993,"
+                        + "\"tiny\":-0.000000000000000000001,\"password_hash\":\"x\"}")
                 .respond("/trailing", 200, "{\"id\":1}{\"password_hash\":\"x\"}")
                 .respond("/nan", 200, "{\"password_hash\":\"x\",\"n\":NaN}")
                 .respond("/deep", 200, "[".repeat(1500) + "{\"password_hash\":\"x\"}" + "]".repeat(1500))
@@ -107,6 +109,15 @@ class ResponseTransformTest {
                 {"id":1,"name":"Alice","created_at":"2023-01-31T11:47:25Z","address":{"city":"Oxford","country":"GB"},
                  "orders":[{"id":"7","total":12.50},{"id":"8","total":3}],"api_version":2}"""));
         assertThat(res.headers().firstValue("content-length")).hasValue(String.valueOf(res.body().getBytes().length));
+    }
+
+    @Test
+    void numbersTheTransformDoesNotTouchKeepTheirExactValue() {
+        String body = gw.get("/numbers").body();
+
+        assertThat(body).doesNotContain("password_hash")
+                .contains("\"price\":12.30", "\"big\":123456789.123456789", "\"huge\":1E+400", "\"int\":9007199254740993",
+                        "\"tiny\":-1E-21");
     }
 
     @Test
