@@ -449,8 +449,14 @@ final class Relay implements UpstreamListener {
         h.set("X-Request-Id", ex.requestId());
         DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         PluginChain.onResponse(ex, head);
-        boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean isHead = ex.request().method().equals(HttpMethod.HEAD);
+        boolean bodyless = isHead || code == 204 || code == 304;
         if (!bodyless && holdResponseBody(head, chunked)) return;
+        if (isHead && responseTransforms(head) != null) {
+            // A GET would be sent transformed, at a length only its body can tell; RFC 9110 section
+            // 9.3.2 lets a HEAD answer leave out what only the body determines, never say it wrong.
+            head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
         writeResponseHead(head, bodyless, chunked);
     }
 

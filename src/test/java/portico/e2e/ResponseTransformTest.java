@@ -37,6 +37,10 @@ class ResponseTransformTest {
                 + "\r\n0\r\n\r\n";
         upstream = FakeUpstream.start()
                 .respond("/users/1", 200, USER)
+                .handle("/head-user", (req, res) -> {
+                    if (!req.method().equals("HEAD")) res.body(USER);
+                    else res.raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + USER.length() + "\r\n\r\n");
+                })
                 .respond("/list", 200, "[" + USER + "," + USER + "]")
                 .respond("/missing", 404, "{\"error\":\"not found\",\"password_hash\":\"kept\"}")
                 .handle("/text", (req, res) -> res.header("Content-Type", "text/plain").body("password_hash ssn"))
@@ -118,6 +122,19 @@ class ResponseTransformTest {
         assertThat(body).doesNotContain("password_hash")
                 .contains("\"price\":12.30", "\"big\":123456789.123456789", "\"huge\":1E+400", "\"int\":9007199254740993",
                         "\"tiny\":-1E-21");
+    }
+
+    @Test
+    void aHeadAnswerOfATransformedRouteLeavesOutTheLengthOnlyAGetWouldKnow() {
+        HttpResponse<String> get = gw.get("/head-user");
+        HttpResponse<String> head = gw.send(HttpRequest.newBuilder(gw.uri("/head-user")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(get.headers().firstValue("content-length")).hasValue(String.valueOf(get.body().length()));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("content-length")).as("never the untransformed " + USER.length()).isEmpty();
+        assertThat(head.headers().firstValue("content-type")).isEqualTo(get.headers().firstValue("content-type"));
+        assertThat(head.headers().firstValue("deprecation")).hasValue("true");
+        assertThat(gw.get("/users/1").statusCode()).as("the connection goes on").isEqualTo(200);
     }
 
     @Test
