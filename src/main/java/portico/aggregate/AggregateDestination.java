@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
@@ -140,7 +141,10 @@ public final class AggregateDestination {
             outcomes[p.index()] = outcome;
             if (p.config().required()) {
                 outcome.thenAccept(o -> {
-                    if (!o.ok()) answer.completeExceptionally(new GatewayException(o.kind(), "part '" + p.name() + "' failed: " + o.error()));
+                    if (o.ok()) return;
+                    GatewayException failure = new GatewayException(o.kind(), "part '" + p.name() + "' failed: " + o.error());
+                    failure.headers().add(o.errorHeaders());  // an open circuit's Retry-After, as on a plain route
+                    answer.completeExceptionally(failure);
                 });
             }
         }
@@ -245,7 +249,7 @@ public final class AggregateDestination {
     private PartOutcome outcome(Part p, PartResponse res, Throwable err, long millis) {
         if (err != null) {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            if (cause instanceof GatewayException ge) return failed(p, 0, ge.kind(), ge.getMessage(), millis);
+            if (cause instanceof GatewayException ge) return failed(p, 0, ge.kind(), ge.getMessage(), millis, ge.headers());
             return failed(p, 0, ErrorKind.BAD_UPSTREAM, "the call failed: " + cause, millis);
         }
         String service = "service '" + p.service().name() + "'";
@@ -254,7 +258,7 @@ public final class AggregateDestination {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + status, millis);
         }
         String type = res.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (res.body().length == 0) return new PartOutcome(p, NullNode.getInstance(), status, null, null, millis);
+        if (res.body().length == 0) return new PartOutcome(p, NullNode.getInstance(), status, millis);
         if (type != null && !isJson(type)) {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + type + ", not JSON", millis);
         }
@@ -264,7 +268,7 @@ public final class AggregateDestination {
         }
         try {
             JsonNode value = BodyJson.read(coding.decode(res.body(), config.maxPartBytes()));
-            return new PartOutcome(p, value == null || value.isMissingNode() ? NullNode.getInstance() : value, status, null, null, millis);
+            return new PartOutcome(p, value == null || value.isMissingNode() ? NullNode.getInstance() : value, status, millis);
         } catch (ContentCoding.TooLarge e) {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered with more than max_part_bytes once decoded", millis);
         } catch (IOException e) {
@@ -273,8 +277,12 @@ public final class AggregateDestination {
     }
 
     private static PartOutcome failed(Part p, int status, ErrorKind kind, String error, long millis) {
+        return failed(p, status, kind, error, millis, EmptyHttpHeaders.INSTANCE);
+    }
+
+    private static PartOutcome failed(Part p, int status, ErrorKind kind, String error, long millis, HttpHeaders headers) {
         // A copy: parts nested into it must not change the config's default for the next request.
-        return new PartOutcome(p, p.config().defaultValue().deepCopy(), status, kind, error, millis);
+        return new PartOutcome(p, p.config().defaultValue().deepCopy(), status, kind, error, millis, headers);
     }
 
     private static boolean isJson(String contentType) {

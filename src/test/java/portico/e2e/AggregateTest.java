@@ -409,4 +409,32 @@ class AggregateTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> g.gateway().inFlight() == 0);
         }
     }
+
+    @Test
+    void aRequiredPartRefusedByAnOpenCircuitAnswers503WithItsRetryAfter() {
+        try (FakeUpstream down = FakeUpstream.start().respond("/", 500, "{}");
+             GatewayUnderTest g = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services:
+                       down:
+                         url: %s
+                         circuit_breaker: {failure_rate: 50%%, min_calls: 2, window: 10s, open_for: 30s}
+                     routes:
+                       - name: must
+                         match: {paths: [/must]}
+                         aggregate:
+                           down: {service: down, path: /x, required: true}
+                     """.formatted(down.url()))) {
+            g.get("/must");
+            g.get("/must");
+            HttpResponse<String> open = g.get("/must");
+
+            ProblemJson p = ProblemJson.of(open);
+            assertThat(p.httpStatus()).isEqualTo(503);
+            assertThat(p.type()).isEqualTo("urn:portico:error:circuit-open");
+            assertThat(p.detail()).contains("part 'down'");
+            assertThat(open.headers().firstValue("retry-after")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 30));
+        }
+    }
 }
