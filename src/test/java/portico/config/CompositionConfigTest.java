@@ -199,4 +199,33 @@ class CompositionConfigTest {
                 "test.yaml:9:72: routes[0].plugins.response_transform.headers.add.X-C: has a control character (0x00);"
                         + " a header value is one line of printable text");
     }
+
+    @Test
+    void bodyOperationsThatWouldDoNothingOrOverwriteSilentlyAreErrors() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: t
+                    match: {paths: [/x]}
+                    service: users
+                    plugins:
+                      response_transform:
+                        body:
+                          allow: []
+                          rename: {name: id, secret: id, a.x: y, /a/z: y}
+                          set: {org: 1, org.b: 2, /m/n: 3, m.n: 4}
+                          remove: [5, /a/~2b, ok]
+                """)).containsExactly(
+                "test.yaml:10:18: routes[0].plugins.response_transform.body.allow: an empty list keeps nothing;"
+                        + " list the fields to keep, or leave allow out",
+                "test.yaml:11:38: routes[0].plugins.response_transform.body.rename.secret: 'secret' and 'name' would both become 'id';"
+                        + " one would overwrite the other",
+                "test.yaml:11:56: routes[0].plugins.response_transform.body.rename./a/z: '/a/z' and 'a.x' would both become 'a.y';"
+                        + " one would overwrite the other",
+                "test.yaml:12:32: routes[0].plugins.response_transform.body.set.org.b: 'org.b' is inside 'org', which set also writes;"
+                        + " set the whole value in one place",
+                "test.yaml:12:49: routes[0].plugins.response_transform.body.set.m.n: 'm.n' and '/m/n' are the same field",
+                "test.yaml:13:20: routes[0].plugins.response_transform.body.remove[0]: expected a field name, was 5"
+                        + " (write \"5\" for a field of that name)",
+                "test.yaml:13:23: routes[0].plugins.response_transform.body.remove[1]: '/a/~2b' is not a JSON Pointer:"
+                        + " '~' is written ~0 and '/' in a name ~1 (RFC 6901)");
+    }
 }

@@ -177,16 +177,35 @@ record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonO
             return new JsonOps(Map.of(), List.of(), List.of(), Map.of(), Map.of());
         }
         Map<FieldPath, String> rename = new LinkedHashMap<>();
+        Map<List<String>, FieldPath> renamedTo = new LinkedHashMap<>();
         node.get("rename").stringMap().forEach((from, to) -> {
             ConfigNode at = node.get("rename").get(from);
             FieldPath path = field(at, from);
             if (!BARE_NAME.matcher(to).matches()) {
                 at.error("the new name is a field name in the same object, without '.' or '/', was '" + to + "'");
-            } else if (path != null) {
-                rename.put(path, to);
+                return;
             }
+            if (path == null) return;
+            for (FieldPath earlier : rename.keySet()) {
+                if (earlier.segments().equals(path.segments())) {
+                    at.error("'" + from + "' and '" + earlier + "' are the same field");
+                    return;
+                }
+            }
+            List<String> target = new ArrayList<>(path.parent());
+            target.add(to);
+            FieldPath clash = renamedTo.putIfAbsent(target, path);
+            if (clash != null) {
+                at.error("'" + from + "' and '" + clash + "' would both become '" + String.join(".", target) + "'; one would overwrite the other");
+                return;
+            }
+            rename.put(path, to);
         });
-        List<FieldPath> allow = fields(node.get("allow"));
+        ConfigNode allowNode = node.get("allow");
+        if (allowNode.isList() && allowNode.items().isEmpty()) {
+            allowNode.error("an empty list keeps nothing; list the fields to keep, or leave allow out");
+        }
+        List<FieldPath> allow = fields(allowNode);
         List<FieldPath> remove = fields(node.get("remove"));
         Map<FieldPath, JsonOps.Conversion> convert = new LinkedHashMap<>();
         node.get("convert").stringMap().forEach((field, to) -> {
@@ -205,6 +224,16 @@ record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonO
             FieldPath path = field(at, field);
             JsonNode value = at.json();
             if (path == null || value == null) return;
+            for (FieldPath earlier : set.keySet()) {
+                String clash = earlier.segments().equals(path.segments()) ? "'" + field + "' and '" + earlier + "' are the same field"
+                        : earlier.holds(path) ? "'" + field + "' is inside '" + earlier + "', which set also writes; set the whole value in one place"
+                        : path.holds(earlier) ? "'" + field + "' holds '" + earlier + "', which set also writes; set the whole value in one place"
+                        : null;
+                if (clash != null) {
+                    at.error(clash);
+                    return;
+                }
+            }
             if (value.isTextual() && value.asText().contains("{")) {
                 Template t = template(at, value.asText(), templates);
                 if (t != null) set.put(path, new JsonOps.Value(null, t));
@@ -218,6 +247,11 @@ record TransformSettings(HeaderOps headers, QueryOps query, Template path, JsonO
     private static List<FieldPath> fields(ConfigNode node) {
         List<FieldPath> out = new ArrayList<>();
         for (ConfigNode item : node.items()) {
+            if (item.isText() && !item.json().isTextual()) {
+                String written = item.text(null);
+                item.error("expected a field name, was " + written + " (write \"" + written + "\" for a field of that name)");
+                continue;
+            }
             String text = item.requiredText();
             FieldPath p = text == null ? null : field(item, text);
             if (p != null) out.add(p);
