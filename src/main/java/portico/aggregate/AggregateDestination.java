@@ -258,7 +258,11 @@ public final class AggregateDestination {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + status, millis);
         }
         String type = res.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (res.body().length == 0) return new PartOutcome(p, NullNode.getInstance(), status, millis);
+        if (res.body().length == 0) {
+            // 204 says there is no content, so null is its value; any other empty body is not JSON.
+            if (status == 204) return new PartOutcome(p, NullNode.getInstance(), status, millis);
+            return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + status + " with an empty body, which is not JSON", millis);
+        }
         if (type != null && !isJson(type)) {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + type + ", not JSON", millis);
         }

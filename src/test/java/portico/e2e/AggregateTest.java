@@ -46,6 +46,10 @@ class AggregateTest {
                 .respond("/broken/", 500, "{\"error\":\"boom\"}")
                 .handle("/html/", (req, res) -> res.header("Content-Type", "text/html").body("<html></html>"))
                 .respond("/decimal", 200, "{\"amount\":9007199254740993.5,\"price\":12.30,\"items\":[1],\"owner\":{\"id\":1}}")
+                .handle("/empty/", (req, res) -> res.body(new byte[0]))
+                .handle("/no-content/", (req, res) -> res.status(204).body(new byte[0]))
+                .handle("/cut/", (req, res) -> res.closeUnannounced()
+                        .raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":1"))
                 .respond("/absent/", 404, "{\"error\":\"no such user\"}")
                 .handle("/huge/", (req, res) -> res.body("[\"" + "x".repeat(5000) + "\"]"))
                 .fault("/hang/", Fault.NO_RESPONSE);
@@ -100,6 +104,15 @@ class AggregateTest {
                       user: {service: users, path: "/profile/1", required: true}
                     plugins:
                       response_transform: {body: {remove: [user.password_hash]}, max_body: 1KB}
+                  - name: more-failures
+                    match: {paths: [/more-failures]}
+                    aggregate:
+                      meta: true
+                      empty: {service: users, path: /empty/1, default: none}
+                      nothing: {service: users, path: /no-content/1}
+                      cut: {service: users, path: /cut/1, default: none}
+                      num: {service: users, path: /decimal}
+                      items: {service: orders, path: "/by-account/{num.items}", default: none}
                   - name: numbers
                     match: {paths: ["/numbers/{field}"]}
                     aggregate:
@@ -212,6 +225,22 @@ class AggregateTest {
         assertThat(meta.get("hang").get("status").isNull()).isTrue();
         assertThat(meta.get("hang").get("error").asText()).contains("timeout");
         assertThat(meta.get("hang").get("latency_ms").asLong()).isGreaterThanOrEqualTo(250);
+    }
+
+    @Test
+    void anEmptyBodyACutBodyAndAStructuredFieldInAPathAreFailuresThatSayWhat() throws Exception {
+        HttpResponse<String> res = gw.get("/more-failures");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("portico-degraded")).hasValue("empty, cut, items");
+        JsonNode body = json(res);
+        assertThat(body.get("empty").asText()).isEqualTo("none");
+        assertThat(body.get("nothing").isNull()).as("204 No Content is an answer: null").isTrue();
+        JsonNode meta = body.get("_meta");
+        assertThat(meta.get("nothing").get("degraded").asBoolean()).isFalse();
+        assertThat(meta.get("empty").get("error").asText()).contains("empty body");
+        assertThat(meta.get("cut").get("error").asText()).contains("in the middle of the response body").doesNotContain("before responding");
+        assertThat(meta.get("items").get("error").asText()).contains("{num.items} is not a scalar");
     }
 
     @Test
