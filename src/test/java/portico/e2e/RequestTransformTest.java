@@ -125,6 +125,12 @@ class RequestTransformTest {
         gw.get("/headers/1?lang=%E4%B8%AD%20Jos%C3%A9");
         assertThat(upstream.takeRequest().header("x-lang")).isEqualTo("%E4%B8%AD%20Jos%C3%A9");
 
+        try (RawClient client = gw.raw()) {
+            byte[] head = "GET /query HTTP/1.1\r\nHost: x\r\nX-Tenant: caf\u00c3\u00a9\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(client.send(head).readResponse().status()).isEqualTo(200);
+        }
+        assertThat(upstream.takeRequest().target()).as("the client's UTF-8 bytes, as sent").contains("tenant=caf%C3%A9");
+
         gw.get("/headers/2?lang=fr%0D%0AX-Injected:%201");
         RecordedRequest seen = upstream.takeRequest();
         assertThat(seen.header("x-lang")).isEqualTo("fr%0D%0AX-Injected:%201");
