@@ -89,7 +89,9 @@ final class ConfigReader {
         List<RouteConfig> routes = routes(root.get("routes"), services);
         Map<String, ConsumerConfig> consumers = consumers(root.get("consumers"));
         Map<String, PluginSpec> plugins = pluginReader.read(root.get("plugins"));
-        return new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
+        GatewayConfig config = new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
+        pluginReader.checkRoutes(config, root.problems());
+        return config;
     }
 
     private List<ListenerConfig> listeners(ConfigNode node) {

@@ -52,6 +52,16 @@ public interface PluginFactory<C> {
         return java.util.Set.of();
     }
 
+    /**
+     * Checks the settings against the routes they run on, once the whole config is read (a
+     * template naming a route capture that one of them lacks), reporting each mistake on the
+     * problems at the place it was written.
+     *
+     * @param captures the routes this block runs on, by name, each with the captures every one of
+     *                 its paths has; for a consumer's block, every route
+     */
+    default void checkRoutes(C settings, java.util.Map<String, java.util.Set<String>> captures, portico.config.Problems problems) {}
+
     static <C> PluginFactory<C> of(String name, Phase phase, Function<ConfigNode, C> parse,
                                    BiFunction<C, PluginContext, Plugin> create) {
         return new PluginFactory<>() {

@@ -107,6 +107,8 @@ final class Relay implements UpstreamListener {
 
     // Body transforms and aggregation: see the sections of those names below.
     private AggregateDestination aggregate;
+    /** The aggregate's answer while its parts are called; cancelled when the exchange ends first. */
+    private CompletableFuture<AggregateAnswer> aggregating;
     /** Non-null while the request body is held for a plugin's body transform. */
     private List<BodyTransform> requestTransforms;
     private long requestHoldLimit;
@@ -462,8 +464,14 @@ final class Relay implements UpstreamListener {
         h.set("X-Request-Id", ex.requestId());
         DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         PluginChain.onResponse(ex, head);
-        boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean isHead = ex.request().method().equals(HttpMethod.HEAD);
+        boolean bodyless = isHead || code == 204 || code == 304;
         if (!bodyless && holdResponseBody(head, chunked)) return;
+        if (isHead && responseTransforms(head) != null) {
+            // A GET would be sent transformed, at a length only its body can tell; RFC 9110 section
+            // 9.3.2 lets a HEAD answer leave out what only the body determines, never say it wrong.
+            head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
         writeResponseHead(head, bodyless, chunked);
     }
 
@@ -847,14 +855,17 @@ final class Relay implements UpstreamListener {
             replay = null;
         }
         if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+        if (aggregating != null && !aggregating.isDone()) aggregating.cancel(false);  // its parts' calls and connections go too
     }
 
     // ---- body transforms ------------------------------------------------------------------
     //
     // Only for exchanges where a plugin returned a BodyTransform: the body is collected up to the
     // transforms' limit, transformed, and sent with a Content-Length. Past the limit, what was
-    // collected and the rest go on untransformed, in their own framing. Every other exchange
-    // streams as above and never enters these methods.
+    // collected and the rest go on untransformed, in their own framing, unless a transform fails
+    // closed: then the message is refused (a response before any of it reached the client, since
+    // its head is held with the body). Every other exchange streams as above and never enters
+    // these methods.
 
     /** The request transforms of the plugins that ran, in their order; null for none. */
     private List<BodyTransform> requestTransforms() {
@@ -887,17 +898,40 @@ final class Relay implements UpstreamListener {
         return Math.min(limit, Integer.MAX_VALUE - 8);  // one array holds the body
     }
 
-    /** A runtime exception in one transform leaves the body as that transform got it. */
+    /**
+     * @throws GatewayException when a transform refuses the message; a transform that fails otherwise
+     *         refuses it as an internal error, since the body it failed on may hold what it was to remove
+     */
     private byte[] transform(List<BodyTransform> transforms, byte[] body) {
         for (BodyTransform t : transforms) {
+            byte[] out;
             try {
-                byte[] out = t.apply(body);
-                if (out != null) body = out;
+                out = t.apply(body);
+            } catch (GatewayException e) {
+                throw e;
             } catch (RuntimeException e) {
-                log.warn("a body transform failed on {} {}; the body went on as it was", ex.request().method(), ex.path(), e);
+                log.error("a body transform failed on {} {}; the message was refused", ex.request().method(), ex.path(), e);
+                throw new GatewayException(ErrorKind.INTERNAL, "a body transform failed; see the gateway log");
             }
+            if (out != null) body = out;
         }
         return body;
+    }
+
+    private static boolean failsClosed(List<BodyTransform> transforms) {
+        for (BodyTransform t : transforms) if (t.failsClosed()) return true;
+        return false;
+    }
+
+    /** What a body over a fail-closed transform's max_body is answered with. */
+    private GatewayException tooLargeToTransform(boolean request, long bytes, long limit) {
+        String size = bytes < 0 ? "" : " (" + bytes + " bytes)";
+        String body = request ? "the request body of " + ex.request().method() + " " + ex.path()
+                : "the response to " + ex.request().method() + " " + ex.path();
+        String plugin = request ? "request_transform" : "response_transform";
+        return new GatewayException(request ? ErrorKind.BODY_TOO_LARGE : ErrorKind.BAD_UPSTREAM, body + size
+                + " is larger than the transform's max_body (" + limit + " bytes); " + plugin
+                + " must not pass it untransformed (on_error: fail)");
     }
 
     private static byte[] drain(ArrayDeque<HttpContent> parts, long size) {
@@ -920,6 +954,10 @@ final class Relay implements UpstreamListener {
         long limit = limit(transforms);
         long declared = HttpUtil.getContentLength(ex.request(), -1L);
         if (declared > limit) {
+            if (failsClosed(transforms)) {
+                failBeforeResponse(tooLargeToTransform(true, declared, limit));
+                return true;
+            }
             log.warn("the request body of {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), declared, limit);
             return false;
@@ -937,15 +975,27 @@ final class Relay implements UpstreamListener {
 
     private void onHeldRequestContent() {
         if (bodyBytes > requestHoldLimit) {
-            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
-                    ex.request().method(), ex.path(), requestHoldLimit);
+            boolean refuse = failsClosed(requestTransforms);
             requestTransforms = null;
             cancelRequestHoldTimer();
+            if (refuse) {
+                failBeforeResponse(tooLargeToTransform(true, -1, requestHoldLimit));
+                return;
+            }
+            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), requestHoldLimit);
             connect();
         } else if (requestComplete) {
             cancelRequestHoldTimer();
-            byte[] body = transform(requestTransforms, drain(pending, bodyBytes));
+            List<BodyTransform> transforms = requestTransforms;
             requestTransforms = null;
+            byte[] body;
+            try {
+                body = transform(transforms, drain(pending, bodyBytes));
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
             HttpHeaders h = upstreamHead.headers();
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
             h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -982,6 +1032,10 @@ final class Relay implements UpstreamListener {
         long limit = limit(transforms);
         long declared = HttpUtil.getContentLength(head, -1L);
         if (declared > limit) {
+            if (failsClosed(transforms)) {
+                refuseHeldResponse(tooLargeToTransform(false, declared, limit));
+                return true;
+            }
             log.warn("the response to {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), declared, limit);
             return false;
@@ -996,6 +1050,11 @@ final class Relay implements UpstreamListener {
     /** @return true when {@code c} was taken; false when the limit was passed and it must stream as usual */
     private boolean holdResponseContent(HttpContent c) {
         heldResponseBytes += c.content().readableBytes();
+        if (heldResponseBytes > responseHoldLimit && failsClosed(responseTransforms)) {
+            c.release();
+            refuseHeldResponse(tooLargeToTransform(false, -1, responseHoldLimit));
+            return true;
+        }
         if (heldResponseBytes > responseHoldLimit) {
             log.warn("the response to {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), responseHoldLimit);
@@ -1013,8 +1072,15 @@ final class Relay implements UpstreamListener {
             return true;
         }
         heldResponse.add(c);
-        byte[] body = transform(responseTransforms, drain(heldResponse, heldResponseBytes));
+        List<BodyTransform> transforms = responseTransforms;
         responseTransforms = null;
+        byte[] body;
+        try {
+            body = transform(transforms, drain(heldResponse, heldResponseBytes));
+        } catch (GatewayException e) {
+            refuseHeldResponse(e);
+            return true;
+        }
         HttpHeaders h = heldHead.headers();
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -1026,6 +1092,14 @@ final class Relay implements UpstreamListener {
         return true;
     }
 
+    /** The head is held with the body, so the client has seen nothing of this response: it gets the refusal instead. */
+    private void refuseHeldResponse(GatewayException e) {
+        responseTransforms = null;
+        heldHead = null;
+        responseStarted = false;
+        failBeforeResponse(e);
+    }
+
     private void releaseHeld() {
         cancelRequestHoldTimer();
         for (HttpContent c; (c = heldResponse.poll()) != null; ) c.release();
@@ -1035,16 +1109,19 @@ final class Relay implements UpstreamListener {
     //
     // An aggregate route has no upstream connection of its own: its parts are called by the
     // AggregateDestination, and the merged answer is written here like any answer the gateway
-    // makes, after the response plugins (body transforms included) have seen it.
+    // makes, after the response plugins (body transforms included) have seen it. The answer is in
+    // memory already (at most max_part_bytes per part), so a body transform always applies to it:
+    // its max_body bounds what would otherwise be held, and nothing more is held here.
 
     private void serveAggregate() {
         ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
         CompletableFuture<AggregateAnswer> answer;
         try {
-            answer = aggregate.serve(ex).toCompletableFuture();
+            answer = aggregate.serve(ex);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
+        aggregating = answer;
         answer.whenComplete((a, err) -> {
             if (ex.eventLoop().inEventLoop()) onAggregated(a, err);
             else ex.eventLoop().execute(() -> onAggregated(a, err));
@@ -1063,8 +1140,6 @@ final class Relay implements UpstreamListener {
             }
             return;
         }
-        finished = true;
-        releasePending();
         ex.status(200);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -1073,12 +1148,16 @@ final class Relay implements UpstreamListener {
         PluginChain.onResponse(ex, res);
         byte[] body = answer.body();
         List<BodyTransform> transforms = responseTransforms(res);
-        if (transforms != null && body.length <= limit(transforms)) {
-            body = transform(transforms, body);
-        } else if (transforms != null) {
-            log.warn("the aggregated answer to {} {} ({} bytes) is larger than the transform's max_body; passed on untransformed",
-                    ex.request().method(), ex.path(), body.length);
+        if (transforms != null) {
+            try {
+                body = transform(transforms, body);
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
         }
+        finished = true;
+        releasePending();
         FullHttpResponse full = res.replace(Unpooled.wrappedBuffer(body));
         full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         ex.addResponseBytes(body.length);

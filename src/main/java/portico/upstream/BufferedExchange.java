@@ -247,6 +247,12 @@ public final class BufferedExchange implements UpstreamListener {
             start();
             return;
         }
+        if (headSeen) {
+            // The head came, so it did respond: the body is what was cut short.
+            fail(new Failure(Outcome.RESET, new GatewayException(ErrorKind.BAD_UPSTREAM, "service '" + service + "' (" + target
+                    + ") closed the connection in the middle of the response body")));
+            return;
+        }
         fail(Failure.reset(service, target, cause));
     }
 

@@ -184,6 +184,8 @@ public final class Service {
      * {@code maxResponseBytes}), {@code UPSTREAM_TIMEOUT} (504: a service timeout or the request's own
      * {@code timeout}), {@code CIRCUIT_OPEN} or {@code NO_HEALTHY_TARGET} (503, with
      * {@code Retry-After}). The service's {@code fallback} is not applied: see {@link #fallback()}.
+     * Cancelling the stage ({@code toCompletableFuture().cancel(false)}) gives the call up: the
+     * attempt in flight is recorded as cancelled and its connection closed.
      */
     public CompletionStage<UpstreamResponse> call(EventLoop loop, UpstreamRequest req) {
         ServiceCall c = new ServiceCall(this, loop, req);

@@ -35,6 +35,12 @@ final class ServiceCall implements BufferedExchange.Listener {
     }
 
     void start() {
+        // A caller that gives up (its client went away) cancels the result: the attempt in flight goes, with its connection.
+        result.whenComplete((r, e) -> {
+            if (!result.isCancelled()) return;
+            if (loop.inEventLoop()) cancel();
+            else loop.execute(this::cancel);
+        });
         retry = service.retries(req.method(), req.headers(), null);
         if (req.timeout() != null) {
             deadline = service.time().nanoTime() + req.timeout().toNanos();
@@ -120,6 +126,15 @@ final class ServiceCall implements BufferedExchange.Listener {
         String who = attempt != null ? Failure.who(service.name(), attempt.target()) : "service '" + service.name() + "'";
         finish(null, new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, who + " did not answer within the call's timeout ("
                 + req.timeout().toMillis() + "ms)"));
+    }
+
+    private void cancel() {
+        if (done) return;
+        done = true;
+        if (deadlineTimer != null) deadlineTimer.cancel(false);
+        if (backoffTimer != null) backoffTimer.cancel(false);
+        if (exchange != null) exchange.cancel();
+        if (attempt != null) service.record(attempt, Outcome.CANCELLED);
     }
 
     private void finish(UpstreamResponse response, GatewayException error) {
