@@ -2,10 +2,10 @@ package portico.aggregate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
@@ -28,6 +28,7 @@ import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.http.ContentCoding;
 import portico.http.Exchange;
+import portico.json.BodyJson;
 import portico.template.ExchangeValues;
 import portico.template.Template;
 import portico.upstream.Service;
@@ -40,7 +41,6 @@ import portico.upstream.Service;
  * failed optional part is replaced by its default and named in {@code Portico-Degraded}.
  */
 public final class AggregateDestination {
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final String route;
     private final AggregateConfig config;
@@ -115,25 +115,36 @@ public final class AggregateDestination {
         return parts.stream().map(Part::name).toList();
     }
 
-    /** Calls the parts and merges their answers; completes on the exchange's event loop. */
-    public CompletionStage<AggregateAnswer> serve(Exchange ex) {
+    /**
+     * Calls the parts and merges their answers; completes on the exchange's event loop. Once the
+     * answer is decided (a required part failed) or cancelled (the client went away), the calls
+     * still in flight are cancelled, closing their connections, and no further part is called.
+     */
+    public CompletableFuture<AggregateAnswer> serve(Exchange ex) {
         Template.Values exchangeValues = new ExchangeValues(ex);
         HttpHeaders headers = forwardedHeaders(ex);
         @SuppressWarnings("unchecked")
         CompletableFuture<PartOutcome>[] outcomes = new CompletableFuture[parts.size()];
         CompletableFuture<AggregateAnswer> answer = new CompletableFuture<>();
+        List<CompletableFuture<PartResponse>> calls = new ArrayList<>(parts.size());  // touched on the loop only
+        answer.whenComplete((a, err) -> {
+            for (CompletableFuture<PartResponse> c : calls) c.cancel(false);
+        });
         for (Part p : callOrder) {
             CompletableFuture<PartOutcome> outcome;
             if (p.dependsOn().isEmpty()) {
-                outcome = call(p, ex, exchangeValues, headers, outcomes);
+                outcome = call(p, ex, exchangeValues, headers, outcomes, answer, calls);
             } else {
                 CompletableFuture<?>[] deps = p.dependsOn().stream().map(d -> outcomes[d]).toArray(CompletableFuture[]::new);
-                outcome = CompletableFuture.allOf(deps).thenCompose(done -> call(p, ex, exchangeValues, headers, outcomes));
+                outcome = CompletableFuture.allOf(deps).thenCompose(done -> call(p, ex, exchangeValues, headers, outcomes, answer, calls));
             }
             outcomes[p.index()] = outcome;
             if (p.config().required()) {
                 outcome.thenAccept(o -> {
-                    if (!o.ok()) answer.completeExceptionally(new GatewayException(o.kind(), "part '" + p.name() + "' failed: " + o.error()));
+                    if (o.ok()) return;
+                    GatewayException failure = new GatewayException(o.kind(), "part '" + p.name() + "' failed: " + o.error());
+                    failure.headers().add(o.errorHeaders());  // an open circuit's Retry-After, as on a plain route
+                    answer.completeExceptionally(failure);
                 });
             }
         }
@@ -172,32 +183,45 @@ public final class AggregateDestination {
     }
 
     private CompletableFuture<PartOutcome> call(Part p, Exchange ex, Template.Values exchangeValues, HttpHeaders headers,
-                                                CompletableFuture<PartOutcome>[] outcomes) {
+                                                CompletableFuture<PartOutcome>[] outcomes, CompletableFuture<AggregateAnswer> answer,
+                                                List<CompletableFuture<PartResponse>> calls) {
+        if (answer.isDone()) {
+            return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM, "it was not called: the answer was decided first", 0));
+        }
         Template.Values values = ref -> ref.kind() == Template.Ref.Kind.PART
-                ? field(outcomes[indexOf(ref.part())].getNow(null), ref.name())
+                ? field(outcomes[indexOf(ref.part())].getNow(null), ref)
                 : exchangeValues.value(ref);
         AggregateConfig.Part c = p.config();
-        String path = c.path().render(values, Template.Position.PATH);
-        if (path == null) {
-            return CompletableFuture.completedFuture(failed(p, 0, ErrorKind.BAD_UPSTREAM,
-                    "its path needs " + missing(c.path(), values) + ", which this request has no value for", 0));
-        }
+        String path;
         StringBuilder query = new StringBuilder();
-        for (Template pair : c.query()) {
-            String rendered = pair.render(values, Template.Position.QUERY);
-            if (rendered == null) continue;  // an optional parameter this request has no value for
-            if (!query.isEmpty()) query.append('&');
-            query.append(rendered);
+        try {
+            path = c.path().fill(values, Template.Position.PATH);
+            for (Template pair : c.query()) {
+                String rendered;
+                try {
+                    rendered = pair.fill(values, Template.Position.QUERY);
+                } catch (Template.Unfilled e) {
+                    if (e.reason() == Template.Unfilled.Reason.MISSING) continue;  // an optional parameter this request has no value for
+                    throw e;
+                }
+                if (!query.isEmpty()) query.append('&');
+                query.append(rendered);
+            }
+        } catch (Template.Unfilled e) {
+            // A value the client did not send (or sent as "..") is the client's mistake, not the service's.
+            ErrorKind kind = e.fromRequest() ? ErrorKind.MALFORMED : ErrorKind.BAD_UPSTREAM;
+            return CompletableFuture.completedFuture(failed(p, 0, kind, "it was not called: " + e.getMessage(), 0));
         }
         long start = System.nanoTime();
         PartRequest request = new PartRequest(query.isEmpty() ? path : path + "?" + query, headers, p.timeout(), config.maxPartBytes(),
                 ex.clientIp());
-        CompletionStage<PartResponse> sent;
+        CompletableFuture<PartResponse> sent;
         try {
-            sent = caller.call(p.service(), request, ex.eventLoop());
+            sent = caller.call(p.service(), request, ex.eventLoop()).toCompletableFuture();
         } catch (RuntimeException e) {
-            sent = CompletableFuture.failedStage(e);
+            sent = CompletableFuture.failedFuture(e);
         }
+        calls.add(sent);
         return sent.handle((res, err) -> outcome(p, res, err, (System.nanoTime() - start) / 1_000_000)).toCompletableFuture();
     }
 
@@ -206,26 +230,26 @@ public final class AggregateDestination {
         throw new IllegalStateException("no part " + part);  // the reader checked every reference
     }
 
-    private static String missing(Template t, Template.Values values) {
-        for (Template.Ref r : t.refs()) if (values.value(r) == null) return r.toString();
-        return null;
-    }
-
-    /** A scalar field of an earlier part's value as text; null for a missing, null or structured field. */
-    private static String field(PartOutcome o, String dotted) {
+    /** A scalar field of an earlier part's value as text; null for a missing or null field. */
+    private static String field(PartOutcome o, Template.Ref ref) throws Template.Unfilled {
         if (o == null) return null;
         JsonNode at = o.value();
-        for (String s : dotted.split("\\.")) {
+        for (String s : ref.name().split("\\.")) {
             if (at == null || !at.isObject()) return null;
             at = at.get(s);
         }
-        return at != null && at.isValueNode() && !at.isNull() ? at.asText() : null;
+        if (at == null || at.isNull()) return null;
+        if (!at.isValueNode()) {
+            throw new Template.Unfilled(ref, Template.Unfilled.Reason.NOT_SCALAR, ref + " is not a scalar (it is "
+                    + (at.isArray() ? "an array" : "an object") + ")");
+        }
+        return at.asText();
     }
 
     private PartOutcome outcome(Part p, PartResponse res, Throwable err, long millis) {
         if (err != null) {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            if (cause instanceof GatewayException ge) return failed(p, 0, ge.kind(), ge.getMessage(), millis);
+            if (cause instanceof GatewayException ge) return failed(p, 0, ge.kind(), ge.getMessage(), millis, ge.headers());
             return failed(p, 0, ErrorKind.BAD_UPSTREAM, "the call failed: " + cause, millis);
         }
         String service = "service '" + p.service().name() + "'";
@@ -234,7 +258,11 @@ public final class AggregateDestination {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + status, millis);
         }
         String type = res.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (res.body().length == 0) return new PartOutcome(p, NullNode.getInstance(), status, null, null, millis);
+        if (res.body().length == 0) {
+            // 204 says there is no content, so null is its value; any other empty body is not JSON.
+            if (status == 204) return new PartOutcome(p, NullNode.getInstance(), status, millis);
+            return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + status + " with an empty body, which is not JSON", millis);
+        }
         if (type != null && !isJson(type)) {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered " + type + ", not JSON", millis);
         }
@@ -243,8 +271,8 @@ public final class AggregateDestination {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered in a Content-Encoding the gateway cannot decode", millis);
         }
         try {
-            JsonNode value = JSON.readTree(coding.decode(res.body(), config.maxPartBytes()));
-            return new PartOutcome(p, value == null || value.isMissingNode() ? NullNode.getInstance() : value, status, null, null, millis);
+            JsonNode value = BodyJson.read(coding.decode(res.body(), config.maxPartBytes()));
+            return new PartOutcome(p, value == null || value.isMissingNode() ? NullNode.getInstance() : value, status, millis);
         } catch (ContentCoding.TooLarge e) {
             return failed(p, status, ErrorKind.BAD_UPSTREAM, service + " answered with more than max_part_bytes once decoded", millis);
         } catch (IOException e) {
@@ -253,8 +281,12 @@ public final class AggregateDestination {
     }
 
     private static PartOutcome failed(Part p, int status, ErrorKind kind, String error, long millis) {
+        return failed(p, status, kind, error, millis, EmptyHttpHeaders.INSTANCE);
+    }
+
+    private static PartOutcome failed(Part p, int status, ErrorKind kind, String error, long millis, HttpHeaders headers) {
         // A copy: parts nested into it must not change the config's default for the next request.
-        return new PartOutcome(p, p.config().defaultValue().deepCopy(), status, kind, error, millis);
+        return new PartOutcome(p, p.config().defaultValue().deepCopy(), status, kind, error, millis, headers);
     }
 
     private static boolean isJson(String contentType) {
@@ -265,7 +297,7 @@ public final class AggregateDestination {
 
     /** One object: each part at its place (its name, or inside the part it goes into), then {@code _meta}. */
     private AggregateAnswer merge(CompletableFuture<PartOutcome>[] outcomes) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = BodyJson.NODES.objectNode();
         Map<String, String> unplaced = new LinkedHashMap<>();
         for (Part p : placementOrder) {
             PartOutcome o = outcomes[p.index()].getNow(null);
@@ -295,14 +327,14 @@ public final class AggregateDestination {
         }
         if (config.meta()) root.set("_meta", meta(outcomes, unplaced));
         try {
-            return new AggregateAnswer(JSON.writeValueAsBytes(root), List.copyOf(degraded));
+            return new AggregateAnswer(BodyJson.write(root), List.copyOf(degraded));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the answer of route " + route, e);
         }
     }
 
     private ObjectNode meta(CompletableFuture<PartOutcome>[] outcomes, Map<String, String> unplaced) {
-        ObjectNode meta = JSON.createObjectNode();
+        ObjectNode meta = BodyJson.NODES.objectNode();
         for (Part p : parts) {
             PartOutcome o = outcomes[p.index()].getNow(null);
             ObjectNode m = meta.putObject(p.name());

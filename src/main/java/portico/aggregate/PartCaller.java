@@ -14,7 +14,7 @@ public interface PartCaller {
      * Called on {@code loop}, the exchange's event loop; the stage completes on it too, with the
      * answer (any status) or a {@link portico.error.GatewayException}: UPSTREAM_TIMEOUT past the
      * request's timeout, BAD_UPSTREAM for a refused or broken connection or an answer larger
-     * than the request's limit.
+     * than the request's limit. Cancelling the stage gives the call up and closes its connection.
      */
     CompletionStage<PartResponse> call(Service service, PartRequest request, EventLoop loop);
 }

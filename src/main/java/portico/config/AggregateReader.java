@@ -97,16 +97,32 @@ final class AggregateReader {
             pathNode.error("a part's path starts with '/', was '" + text + "'");
         } else if (text != null) {
             int q = text.indexOf('?');
+            boolean valid = true;
+            if (text.indexOf('#') >= 0) {
+                // A fragment is the client's own business (RFC 9110 section 4.2.4); sent upstream it would end inside the query.
+                pathNode.error("a part's path has no fragment ('#'): '" + text + "'");
+                valid = false;
+            }
             try {
                 path = Template.parse(q < 0 ? text : text.substring(0, q), others);
-                if (q >= 0) {
-                    for (String pair : text.substring(q + 1).split("&")) {
+                if (!path.literalDotSegments().isEmpty()) {
+                    pathNode.error("'" + text + "' has a '" + path.literalDotSegments().get(0) + "' segment; write the path the service"
+                            + " should get, without '.' or '..' segments");
+                    valid = false;
+                }
+            } catch (Template.Invalid e) {
+                e.problems().forEach(pathNode::error);
+            }
+            if (q >= 0) {
+                for (String pair : text.substring(q + 1).split("&")) {
+                    try {
                         if (!pair.isEmpty()) query.add(Template.parse(pair, others));
+                    } catch (Template.Invalid e) {
+                        e.problems().forEach(pathNode::error);
                     }
                 }
-            } catch (IllegalArgumentException e) {
-                pathNode.error(e.getMessage());
             }
+            if (!valid) path = null;
             List<Template.Ref> refs = new ArrayList<>();
             if (path != null) refs.addAll(path.refs());
             query.forEach(t -> refs.addAll(t.refs()));
@@ -176,7 +192,7 @@ final class AggregateReader {
     }
 
     /** Captures a template may use: those every path pattern of the route has, so each request has them. */
-    private static Set<String> capturedByEveryPath(MatchConfig match) {
+    static Set<String> capturedByEveryPath(MatchConfig match) {
         Set<String> out = null;
         for (String p : match.paths()) {
             Set<String> names = new LinkedHashSet<>(PathPattern.compile(p).captureNames());

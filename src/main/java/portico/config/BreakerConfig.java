@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param failureRate   {@code failure_rate}: opens at this fraction of failed calls in the window; default 50%
  * @param minCalls      {@code min_calls}: no verdict before this many calls in the window; default 10
- * @param window        the sliding window, whole seconds; default 30s
+ * @param window        the sliding window, whole seconds from 1s to 1h; default 30s
  * @param openFor       {@code open_for}: how long it stays open before trial calls; default 30s
  * @param halfOpenCalls {@code half_open_calls}: trial calls that decide between closed and open; default 3
  * @param slowCall      {@code slow_call}: a call taking longer (to its response head) is slow; null: none are

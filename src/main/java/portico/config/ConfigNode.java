@@ -84,6 +84,11 @@ public final class ConfigNode {
         return node != null && !node.isNull();
     }
 
+    /** Whether the key is written with no value ({@code key:} or {@code key: ~}), which {@link #present} treats as absent. */
+    public boolean writtenEmpty() {
+        return node != null && node.isNull();
+    }
+
     public boolean isText() {
         return present() && node.isValueNode();
     }

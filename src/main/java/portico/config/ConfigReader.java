@@ -90,6 +90,7 @@ final class ConfigReader {
         Map<String, ConsumerConfig> consumers = consumers(root.get("consumers"));
         Map<String, PluginSpec> plugins = pluginReader.read(root.get("plugins"));
         GatewayConfig config = new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
+        pluginReader.checkRoutes(config, root.problems());
         // Only on a config without errors: a consumer whose credential was refused would otherwise
         // also show up as "no key can verify a token".
         if (!root.problems().hasErrors()) pluginReader.crossCheck(config);
@@ -261,6 +262,7 @@ final class ConfigReader {
                 if (t != null) targets.add(t);
             } else if (list.present()) {
                 List<ConfigNode> items = list.items();
+                Map<String, String> seen = new HashMap<>();
                 for (ConfigNode item : items) {
                     if (!item.object("url", "weight")) {
                         if (!item.present()) item.error("needs a url");
@@ -268,7 +270,15 @@ final class ConfigReader {
                     }
                     int weight = item.get("weight").integer(1, 1, 1000);
                     TargetConfig t = target(item.get("url"), weight);
-                    if (t != null) targets.add(t);
+                    if (t == null) continue;
+                    // Listed twice, one address would be two targets with their own pools and health.
+                    String first = seen.putIfAbsent((t.tls() ? "https://" : "http://") + t.authority().toLowerCase(Locale.ROOT)
+                            + t.basePath(), item.path().substring(item.path().lastIndexOf('.') + 1));
+                    if (first != null) {
+                        item.get("url").error("the same target as " + first + "; list it once, with a weight");
+                        continue;
+                    }
+                    targets.add(t);
                 }
                 if (items.isEmpty() && list.isList()) list.error("needs at least one target");
             } else {
@@ -323,7 +333,11 @@ final class ConfigReader {
             return null;
         }
         boolean tls = scheme.equals("https");
-        int port = uri.getPort() >= 0 ? uri.getPort() : (tls ? 443 : 80);
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            node.error("the port must be within 1..65535, was " + uri.getPort());
+            return null;
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import portico.plugin.PluginFactory;
 import portico.plugin.PluginRegistry;
+import portico.plugin.RoutePlugins;
 
 /**
  * Reads a {@code plugins:} map at any scope (global, service, route, consumer) and the
@@ -81,6 +82,35 @@ final class PluginSettingsReader {
                 if (own != null) byConsumer.put(name, own);
             });
             if (!byConsumer.isEmpty()) f.checkCredentials(byConsumer, problems);
+        }
+    }
+
+    /**
+     * Lets each plugin check its settings against the routes each block runs on (see
+     * {@link PluginFactory#checkRoutes}): a block runs on the routes that resolve to it, a
+     * consumer's block on every route.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void checkRoutes(GatewayConfig config, Problems problems) {
+        Map<String, java.util.Set<String>> all = new LinkedHashMap<>();
+        for (RouteConfig r : config.routes()) all.put(r.name(), AggregateReader.capturedByEveryPath(r.match()));
+        List<PluginSpec> blocks = new ArrayList<>(config.plugins().values());
+        config.services().values().forEach(s -> blocks.addAll(s.plugins().values()));
+        config.routes().forEach(r -> blocks.addAll(r.plugins().values()));
+        List<PluginSpec> consumerBlocks = new ArrayList<>();
+        config.consumers().values().forEach(c -> consumerBlocks.addAll(c.plugins().values()));
+        for (PluginSpec spec : blocks) {
+            if (spec.off()) continue;
+            Map<String, java.util.Set<String>> runsOn = new LinkedHashMap<>();
+            for (RouteConfig r : config.routes()) {
+                ServiceConfig service = r.service() == null ? null : config.services().get(r.service());
+                RoutePlugins.Scoped resolved = RoutePlugins.resolve(spec.name(), r, service, config);
+                if (resolved != null && resolved.spec() == spec) runsOn.put(r.name(), all.get(r.name()));
+            }
+            if (!runsOn.isEmpty()) ((PluginFactory) PluginRegistry.byName(spec.name())).checkRoutes(spec.settings(), runsOn, problems);
+        }
+        for (PluginSpec spec : consumerBlocks) {
+            if (!spec.off()) ((PluginFactory) PluginRegistry.byName(spec.name())).checkRoutes(spec.settings(), all, problems);
         }
     }
 

@@ -27,10 +27,20 @@ final class ResilienceReader {
     private static final Pattern STATUS = Pattern.compile("[1-5]\\d\\d");
     private static final Pattern STATUS_CLASS = Pattern.compile("[1-5]xx");
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration MAX_WINDOW = Duration.ofHours(1);
+    /** Each request may hold this much for a replay: a few hundred parallel uploads must not exhaust memory. */
+    static final long MAX_REPLAY_BODY = 16L * 1024 * 1024;
+    /** Framing and hop-by-hop headers (RFC 9110 section 7.6.1), and those the gateway sets on every answer. */
+    private static final java.util.Set<String> GATEWAY_HEADERS = java.util.Set.of("content-length", "transfer-encoding",
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "x-request-id", "portico-fallback");
 
     private ResilienceReader() {}
 
     static ResilienceConfig service(ConfigNode s) {
+        for (String key : new String[] {"retries", "circuit_breaker", "health_check", "outlier_detection", "fallback"}) {
+            // An empty value reads as absent, which for circuit_breaker means no breaker at all: say so.
+            if (s.get(key).writtenEmpty()) s.get(key).error("has no settings; write {} for the defaults, or leave the key out");
+        }
         return new ResilienceConfig(balance(s.get("balance")), retries(s.get("retries")), breaker(s.get("circuit_breaker")),
                 healthCheck(s.get("health_check")), outliers(s.get("outlier_detection")), fallback(s.get("fallback")));
     }
@@ -68,8 +78,9 @@ final class ResilienceReader {
         int attempts = node.get("attempts").integer(1, 0, 10);
         List<String> on = node.get("on").present() ? outcomes(node.get("on"), true) : RetryConfig.DEFAULT_ON;
         long maxBody = node.get("max_body").size(d.maxBody());
-        if (maxBody < 0 || maxBody > 1L << 30) {
-            node.get("max_body").error("must be within 0B..1GB");
+        if (maxBody < 0 || maxBody > MAX_REPLAY_BODY) {
+            node.get("max_body").error("must be within 0B..16MB (a body kept for a retry is held in memory, per request), was "
+                    + node.get("max_body").text(""));
             maxBody = d.maxBody();
         }
         boolean nonIdempotent = node.get("non_idempotent").bool(false);
@@ -91,8 +102,7 @@ final class ResilienceReader {
         }
         double failureRate = positivePercent(node.get("failure_rate"), 0.5);
         int minCalls = node.get("min_calls").integer(10, 1, 1_000_000);
-        Duration window = atLeast(node.get("window"), Duration.ofSeconds(30), Duration.ofSeconds(1));
-        long seconds = (window.toMillis() + 999) / 1000;  // resilience4j's time window counts whole seconds
+        Duration window = window(node.get("window"));
         Duration openFor = atLeast(node.get("open_for"), Duration.ofSeconds(30), Duration.ofMillis(1));
         int halfOpen = node.get("half_open_calls").integer(3, 1, 1000);
         ConfigNode slow = node.get("slow_call");
@@ -102,7 +112,25 @@ final class ResilienceReader {
             node.get("slow_call_rate").warning("has no effect without slow_call");
         }
         List<String> failures = node.get("failures").present() ? outcomes(node.get("failures"), true) : BreakerConfig.DEFAULT_FAILURES;
-        return new BreakerConfig(failureRate, minCalls, Duration.ofSeconds(seconds), openFor, halfOpen, slowCall, slowRate, failures);
+        return new BreakerConfig(failureRate, minCalls, window, openFor, halfOpen, slowCall, slowRate, failures);
+    }
+
+    /**
+     * resilience4j's time window counts whole seconds and keeps one bucket per second, built at
+     * start: a year of them is gigabytes. An hour is 3600 small objects.
+     */
+    private static Duration window(ConfigNode node) {
+        Duration fallback = Duration.ofSeconds(30);
+        Duration w = node.duration(fallback);
+        if (w.compareTo(Duration.ofSeconds(1)) < 0 || w.compareTo(MAX_WINDOW) > 0) {
+            node.error("must be within 1s.." + Units.format(MAX_WINDOW) + ", was " + node.text(""));
+            return fallback;
+        }
+        if (w.toMillis() % 1000 != 0) {
+            node.error("must be whole seconds, was " + node.text(""));
+            return fallback;
+        }
+        return w;
     }
 
     private static HealthCheckConfig healthCheck(ConfigNode node) {
@@ -155,13 +183,34 @@ final class ResilienceReader {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : node.get("headers").stringMap().entrySet()) {
-            if (!ConfigReader.isToken(e.getKey())) {
-                node.get("headers").get(e.getKey()).error("not a header name");
-                continue;
+            ConfigNode h = node.get("headers").get(e.getKey());
+            String name = e.getKey();
+            if (!ConfigReader.isToken(name)) {
+                h.error("not a header name");
+            } else if (GATEWAY_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                h.error("'" + name + "' is the gateway's to set (framing, hop-by-hop and its own headers cannot be given)");
+            } else {
+                String problem = headerValueProblem(e.getValue());
+                if (problem != null) h.error(problem);
+                else headers.put(name, e.getValue());
             }
-            headers.put(e.getKey(), e.getValue());
         }
         return new FallbackConfig(status, body, headers);
+    }
+
+    /**
+     * What is wrong with a header value, or null: field values are visible ASCII, spaces and tabs
+     * (RFC 9110 section 5.5). A line break would end the header early, and Netty refuses it at
+     * run time; other bytes would go out as raw Latin-1.
+     */
+    static String headerValueProblem(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\t' || (c >= 0x20 && c < 0x7f)) continue;
+            if (c < 0x20 || c == 0x7f) return "a header value may not contain control characters such as a line break";
+            return "a header value must be ASCII (RFC 9110 section 5.5), found '" + c + "'";
+        }
+        return null;
     }
 
     /**

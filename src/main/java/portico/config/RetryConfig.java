@@ -12,8 +12,9 @@ import java.util.List;
  *                      a status such as {@code 503} or a class such as {@code 5xx}; default
  *                      {@code [connect_error, reset, 502, 503, 504]}, or only {@code [connect_error]}
  *                      when the service has no {@code retries} key at all
- * @param maxBody       {@code max_body}: a request body up to this many bytes is kept so that it can be
- *                      sent again; a larger one streams and is not retried once sent. Default 64KB
+ * @param maxBody       {@code max_body}: a request body up to this many bytes is kept (in memory, per
+ *                      request) so that it can be sent again; a larger one streams and is not retried
+ *                      once sent. Default 64KB, at most 16MB
  * @param nonIdempotent {@code non_idempotent}: also resend POST and PATCH without an
  *                      {@code Idempotency-Key}; default false (a route may say otherwise)
  * @param backoff       the first retry waits up to this long (jittered), doubling per retry; default 25ms

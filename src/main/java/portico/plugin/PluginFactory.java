@@ -53,6 +53,16 @@ public interface PluginFactory<C> {
     }
 
     /**
+     * Checks the settings against the routes they run on, once the whole config is read (a
+     * template naming a route capture that one of them lacks), reporting each mistake on the
+     * problems at the place it was written.
+     *
+     * @param captures the routes this block runs on, by name, each with the captures every one of
+     *                 its paths has; for a consumer's block, every route
+     */
+    default void checkRoutes(C settings, java.util.Map<String, java.util.Set<String>> captures, portico.config.Problems problems) {}
+
+    /**
      * Checks the settings against the rest of the config, once all of it is read without errors:
      * the consumers or groups they name, the routes they run on. Reports on {@code node}, where
      * the settings were written: a warning for what is probably a mistake, an error for what can

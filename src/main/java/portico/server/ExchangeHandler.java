@@ -347,9 +347,20 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * The peer's doing (a reset, a bad TLS record) closes the connection quietly; anything else
+     * thrown while an exchange runs is the gateway's own failure, and the relay still answers it
+     * (see Relay#crashed). Memory that ran out is always logged.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client connection failed: {}", cause.toString());
+        boolean peer = cause instanceof java.io.IOException || cause.getCause() instanceof java.io.IOException;
+        if (!peer && relay != null && (state == State.ROUTING || state == State.RELAYING)) {
+            relay.crashed(cause);
+            return;
+        }
+        if (cause instanceof Error) log.error("client connection failed", cause);
+        else log.debug("client connection failed: {}", cause.toString());
         ctx.close();
     }
 

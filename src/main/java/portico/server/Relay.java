@@ -91,6 +91,8 @@ final class Relay implements UpstreamListener {
     private boolean upstreamKeepAlive;
     private boolean closeDelimited;
     private boolean finished;
+    /** Set once the exchange was handed back to the connection (exactly once, see #end). */
+    private boolean ended;
     private boolean reusedConnection;
     private boolean retriedStale;
     private long bodyBytes;
@@ -105,6 +107,8 @@ final class Relay implements UpstreamListener {
 
     // Body transforms and aggregation: see the sections of those names below.
     private AggregateDestination aggregate;
+    /** The aggregate's answer while its parts are called; cancelled when the exchange ends first. */
+    private CompletableFuture<AggregateAnswer> aggregating;
     /** Non-null while the request body is held for a plugin's body transform. */
     private List<BodyTransform> requestTransforms;
     private long requestHoldLimit;
@@ -158,8 +162,8 @@ final class Relay implements UpstreamListener {
         } else {
             // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
             verdict.whenComplete((v, err) -> {
-                if (ex.eventLoop().inEventLoop()) afterPlugins(v, err);
-                else ex.eventLoop().execute(() -> afterPlugins(v, err));
+                if (ex.eventLoop().inEventLoop()) guarded(() -> afterPlugins(v, err));
+                else ex.eventLoop().execute(() -> guarded(() -> afterPlugins(v, err)));
             });
         }
     }
@@ -272,7 +276,10 @@ final class Relay implements UpstreamListener {
             // authenticated user's id, never a client's own claim.
             HttpHeaders sent = upstreamHead.headers();
             retry = service.retries(req.method(), sent, routeNonIdempotent);
-            if (bodyExpected && retry.keepsBody()) replay = new ReplayBuffer(retry.maxBody());
+            // A body whose declared length is past max_body could never be replayed: hold none of it.
+            if (bodyExpected && retry.keepsBody() && HttpUtil.getContentLength(req, -1L) <= retry.maxBody()) {
+                replay = new ReplayBuffer(retry.maxBody());
+            }
             balanceKey = service.balanceKey(sent, ex.clientIp());
         }
         try {
@@ -289,9 +296,16 @@ final class Relay implements UpstreamListener {
 
     private void acquire() {
         Target t = target;
-        Future<Channel> acquired = t.pool(ex.eventLoop()).acquire();
+        Future<Channel> acquired;
+        try {
+            acquired = t.pool(ex.eventLoop()).acquire();
+        } catch (RuntimeException e) {
+            // A connect that cannot even start (a bad address) sent nothing: a connect failure, 502.
+            attemptFailed(Failure.connect(service.name(), t, e));
+            return;
+        }
         if (acquired.isDone()) onAcquired(t, acquired);
-        else acquired.addListener(f -> onAcquired(t, acquired));
+        else acquired.addListener(f -> guarded(() -> onAcquired(t, acquired)));
     }
 
     private void onAcquired(Target t, Future<Channel> f) {
@@ -384,14 +398,14 @@ final class Relay implements UpstreamListener {
         requestSent = true;
         if (!responseStarted && responseTimer == null) {
             long millis = service.timeouts().response().toMillis();
-            responseTimer = client.executor().schedule(this::onResponseTimeout, millis, TimeUnit.MILLISECONDS);
+            responseTimer = client.executor().schedule(() -> guarded(this::onResponseTimeout), millis, TimeUnit.MILLISECONDS);
         }
     }
 
     private void onResponseTimeout() {
         responseTimer = null;
         if (finished || responseStarted) return;
-        attemptFailed(Failure.responseTimeout(service.name(), service.timeouts().response().toMillis(), "timeouts.response"));
+        attemptFailed(Failure.responseTimeout(service.name(), target, service.timeouts().response().toMillis(), "timeouts.response"));
     }
 
     /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
@@ -417,6 +431,13 @@ final class Relay implements UpstreamListener {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpResponse r && r.decoderResult().isFailure()) {
+            // Netty hands an unreadable head over as a full message: its body part belongs to this
+            // failed attempt, not to the retry that attemptFailed may already have started.
+            io.netty.util.ReferenceCountUtil.release(msg);
+            attemptFailed(Failure.badResponse(service.name(), target, r, r.decoderResult().cause()));
+            return;
+        }
         if (msg instanceof HttpResponse r) {
             onResponseHead(r);
         }
@@ -426,10 +447,6 @@ final class Relay implements UpstreamListener {
     }
 
     private void onResponseHead(HttpResponse r) {
-        if (r.decoderResult().isFailure()) {
-            attemptFailed(Failure.badResponse(service.name(), r.decoderResult().cause().getMessage()));
-            return;
-        }
         int code = r.status().code();
         if (code >= 100 && code < 200) {
             // Informational answers are the gateway's business with the upstream, not the client's.
@@ -447,8 +464,14 @@ final class Relay implements UpstreamListener {
         h.set("X-Request-Id", ex.requestId());
         DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         PluginChain.onResponse(ex, head);
-        boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean isHead = ex.request().method().equals(HttpMethod.HEAD);
+        boolean bodyless = isHead || code == 204 || code == 304;
         if (!bodyless && holdResponseBody(head, chunked)) return;
+        if (isHead && responseTransforms(head) != null) {
+            // A GET would be sent transformed, at a length only its body can tell; RFC 9110 section
+            // 9.3.2 lets a HEAD answer leave out what only the body determines, never say it wrong.
+            head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
         writeResponseHead(head, bodyless, chunked);
     }
 
@@ -480,7 +503,7 @@ final class Relay implements UpstreamListener {
         if (c.decoderResult().isFailure()) {
             c.release();
             if (!responseStarted) {
-                attemptFailed(Failure.badResponse(service.name(), null));
+                attemptFailed(Failure.badBody(service.name(), target));
             } else {
                 abort(Outcome.BAD_RESPONSE.reason() + ": malformed response body from " + target);
             }
@@ -599,7 +622,7 @@ final class Relay implements UpstreamListener {
         requestSent = false;
         skippingInformational = false;
         if (delayNanos <= 0) connect();
-        else backoffTimer = client.executor().schedule(this::connect, delayNanos, TimeUnit.NANOSECONDS);
+        else backoffTimer = client.executor().schedule(() -> guarded(this::connect), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Whether the whole request can be sent again as it was: it has all arrived, and its body (if any) is held. */
@@ -645,7 +668,17 @@ final class Relay implements UpstreamListener {
         }
         ex.failed(e.kind(), e.getMessage());
         // While the circuit is open or no target is healthy, a service may answer with its fallback.
-        FullHttpResponse res = service == null ? null : service.fallbackResponse(client.alloc(), e, ex.requestId());
+        FullHttpResponse res = null;
+        if (service != null) {
+            try {
+                res = service.fallbackResponse(e, ex.requestId());
+            } catch (RuntimeException bad) {
+                log.error("the fallback of service '{}' could not be built for {} {}; answering 500", service.name(),
+                        ex.request().method(), ex.path(), bad);
+                e = internal();
+                ex.failed(e.kind(), e.getMessage());
+            }
+        }
         if (res == null) res = ProblemResponse.of(client.alloc(), e, ex.requestId());
         ex.status(res.status().code());
         if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), res.status().code(), e.getMessage());
@@ -677,15 +710,15 @@ final class Relay implements UpstreamListener {
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        client.writeAndFlush(res);
+        client.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (keep) {
-            owner.exchangeDone(true);
+            end(true);
         } else if (!close && !requestComplete && !expectContinue) {
             // The client is sending a body nobody will read; reading it off for a moment lets the
             // client see this answer instead of a connection reset.
-            owner.discardRestThenClose();
+            endDiscarding();
         } else {
-            owner.exchangeDone(false);
+            end(false);
         }
     }
 
@@ -702,7 +735,7 @@ final class Relay implements UpstreamListener {
             upstream = null;
             UpstreamClient.discard(target, ch);
         }
-        owner.exchangeDone(false);
+        end(false);
         owner.close();
     }
 
@@ -720,10 +753,10 @@ final class Relay implements UpstreamListener {
         boolean keep = responded && clientKeepAlive && !closeDelimited && requestComplete;
         if (responded && !requestComplete) {
             // The upstream answered before the whole body arrived; the rest must be read off the socket.
-            owner.discardRestThenClose();
+            endDiscarding();
             return;
         }
-        owner.exchangeDone(keep);
+        end(keep);
     }
 
     private void finishWithoutResponse() {
@@ -735,7 +768,71 @@ final class Relay implements UpstreamListener {
             upstream = null;
             UpstreamClient.discard(target, ch);
         }
-        owner.exchangeDone(false);
+        end(false);
+    }
+
+    /** Hands the exchange back to the connection; the one place that does, so it happens once. */
+    private void end(boolean keepAlive) {
+        if (ended) return;
+        ended = true;
+        owner.exchangeDone(keepAlive);
+    }
+
+    private void endDiscarding() {
+        if (ended) return;
+        ended = true;
+        owner.discardRestThenClose();
+    }
+
+    private static GatewayException internal() {
+        return new GatewayException(ErrorKind.INTERNAL, "the gateway failed on this request; see its log");
+    }
+
+    /** Runs work that arrives outside the client connection's pipeline (timers, futures) under {@link #crashed}. */
+    private void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (Throwable t) {
+            crashed(t);
+        }
+    }
+
+    /**
+     * Whatever went wrong inside the gateway (a bug, or memory that ran out), the exchange ends:
+     * with a 500 problem+json while no byte of an answer went out, else by closing the client
+     * connection. Never left in flight, where a shutdown would wait for it.
+     */
+    void crashed(Throwable cause) {
+        log.error("{} {} failed inside the gateway (request id {})", ex.request().method(), ex.path(), ex.requestId(), cause);
+        boolean answerable = !finished && !responseStarted && client.channel().isActive();
+        finished = true;
+        try {
+            cancelResponseTimer();
+            releasePending();
+            if (upstream != null) {
+                Channel ch = upstream;
+                upstream = null;
+                UpstreamClient.discard(target, ch);
+            }
+        } catch (Throwable again) {
+            log.debug("cleaning up after the failure failed too", again);
+        }
+        if (ended) {
+            owner.close();
+            return;
+        }
+        ex.failed(ErrorKind.INTERNAL, String.valueOf(cause));
+        if (answerable) {
+            try {
+                FullHttpResponse res = ProblemResponse.of(client.alloc(), internal(), ex.requestId());
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ex.status(500);
+                client.writeAndFlush(res);
+            } catch (Throwable again) {
+                log.debug("the 500 could not be written either", again);
+            }
+        }
+        end(false);
     }
 
     private void cancelResponseTimer() {
@@ -758,14 +855,17 @@ final class Relay implements UpstreamListener {
             replay = null;
         }
         if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+        if (aggregating != null && !aggregating.isDone()) aggregating.cancel(false);  // its parts' calls and connections go too
     }
 
     // ---- body transforms ------------------------------------------------------------------
     //
     // Only for exchanges where a plugin returned a BodyTransform: the body is collected up to the
     // transforms' limit, transformed, and sent with a Content-Length. Past the limit, what was
-    // collected and the rest go on untransformed, in their own framing. Every other exchange
-    // streams as above and never enters these methods.
+    // collected and the rest go on untransformed, in their own framing, unless a transform fails
+    // closed: then the message is refused (a response before any of it reached the client, since
+    // its head is held with the body). Every other exchange streams as above and never enters
+    // these methods.
 
     /** The request transforms of the plugins that ran, in their order; null for none. */
     private List<BodyTransform> requestTransforms() {
@@ -798,17 +898,40 @@ final class Relay implements UpstreamListener {
         return Math.min(limit, Integer.MAX_VALUE - 8);  // one array holds the body
     }
 
-    /** A runtime exception in one transform leaves the body as that transform got it. */
+    /**
+     * @throws GatewayException when a transform refuses the message; a transform that fails otherwise
+     *         refuses it as an internal error, since the body it failed on may hold what it was to remove
+     */
     private byte[] transform(List<BodyTransform> transforms, byte[] body) {
         for (BodyTransform t : transforms) {
+            byte[] out;
             try {
-                byte[] out = t.apply(body);
-                if (out != null) body = out;
+                out = t.apply(body);
+            } catch (GatewayException e) {
+                throw e;
             } catch (RuntimeException e) {
-                log.warn("a body transform failed on {} {}; the body went on as it was", ex.request().method(), ex.path(), e);
+                log.error("a body transform failed on {} {}; the message was refused", ex.request().method(), ex.path(), e);
+                throw new GatewayException(ErrorKind.INTERNAL, "a body transform failed; see the gateway log");
             }
+            if (out != null) body = out;
         }
         return body;
+    }
+
+    private static boolean failsClosed(List<BodyTransform> transforms) {
+        for (BodyTransform t : transforms) if (t.failsClosed()) return true;
+        return false;
+    }
+
+    /** What a body over a fail-closed transform's max_body is answered with. */
+    private GatewayException tooLargeToTransform(boolean request, long bytes, long limit) {
+        String size = bytes < 0 ? "" : " (" + bytes + " bytes)";
+        String body = request ? "the request body of " + ex.request().method() + " " + ex.path()
+                : "the response to " + ex.request().method() + " " + ex.path();
+        String plugin = request ? "request_transform" : "response_transform";
+        return new GatewayException(request ? ErrorKind.BODY_TOO_LARGE : ErrorKind.BAD_UPSTREAM, body + size
+                + " is larger than the transform's max_body (" + limit + " bytes); " + plugin
+                + " must not pass it untransformed (on_error: fail)");
     }
 
     private static byte[] drain(ArrayDeque<HttpContent> parts, long size) {
@@ -831,6 +954,10 @@ final class Relay implements UpstreamListener {
         long limit = limit(transforms);
         long declared = HttpUtil.getContentLength(ex.request(), -1L);
         if (declared > limit) {
+            if (failsClosed(transforms)) {
+                failBeforeResponse(tooLargeToTransform(true, declared, limit));
+                return true;
+            }
             log.warn("the request body of {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), declared, limit);
             return false;
@@ -848,15 +975,27 @@ final class Relay implements UpstreamListener {
 
     private void onHeldRequestContent() {
         if (bodyBytes > requestHoldLimit) {
-            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
-                    ex.request().method(), ex.path(), requestHoldLimit);
+            boolean refuse = failsClosed(requestTransforms);
             requestTransforms = null;
             cancelRequestHoldTimer();
+            if (refuse) {
+                failBeforeResponse(tooLargeToTransform(true, -1, requestHoldLimit));
+                return;
+            }
+            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), requestHoldLimit);
             connect();
         } else if (requestComplete) {
             cancelRequestHoldTimer();
-            byte[] body = transform(requestTransforms, drain(pending, bodyBytes));
+            List<BodyTransform> transforms = requestTransforms;
             requestTransforms = null;
+            byte[] body;
+            try {
+                body = transform(transforms, drain(pending, bodyBytes));
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
             HttpHeaders h = upstreamHead.headers();
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
             h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -893,6 +1032,10 @@ final class Relay implements UpstreamListener {
         long limit = limit(transforms);
         long declared = HttpUtil.getContentLength(head, -1L);
         if (declared > limit) {
+            if (failsClosed(transforms)) {
+                refuseHeldResponse(tooLargeToTransform(false, declared, limit));
+                return true;
+            }
             log.warn("the response to {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), declared, limit);
             return false;
@@ -907,6 +1050,11 @@ final class Relay implements UpstreamListener {
     /** @return true when {@code c} was taken; false when the limit was passed and it must stream as usual */
     private boolean holdResponseContent(HttpContent c) {
         heldResponseBytes += c.content().readableBytes();
+        if (heldResponseBytes > responseHoldLimit && failsClosed(responseTransforms)) {
+            c.release();
+            refuseHeldResponse(tooLargeToTransform(false, -1, responseHoldLimit));
+            return true;
+        }
         if (heldResponseBytes > responseHoldLimit) {
             log.warn("the response to {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
                     ex.request().method(), ex.path(), responseHoldLimit);
@@ -924,8 +1072,15 @@ final class Relay implements UpstreamListener {
             return true;
         }
         heldResponse.add(c);
-        byte[] body = transform(responseTransforms, drain(heldResponse, heldResponseBytes));
+        List<BodyTransform> transforms = responseTransforms;
         responseTransforms = null;
+        byte[] body;
+        try {
+            body = transform(transforms, drain(heldResponse, heldResponseBytes));
+        } catch (GatewayException e) {
+            refuseHeldResponse(e);
+            return true;
+        }
         HttpHeaders h = heldHead.headers();
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -937,6 +1092,14 @@ final class Relay implements UpstreamListener {
         return true;
     }
 
+    /** The head is held with the body, so the client has seen nothing of this response: it gets the refusal instead. */
+    private void refuseHeldResponse(GatewayException e) {
+        responseTransforms = null;
+        heldHead = null;
+        responseStarted = false;
+        failBeforeResponse(e);
+    }
+
     private void releaseHeld() {
         cancelRequestHoldTimer();
         for (HttpContent c; (c = heldResponse.poll()) != null; ) c.release();
@@ -946,16 +1109,19 @@ final class Relay implements UpstreamListener {
     //
     // An aggregate route has no upstream connection of its own: its parts are called by the
     // AggregateDestination, and the merged answer is written here like any answer the gateway
-    // makes, after the response plugins (body transforms included) have seen it.
+    // makes, after the response plugins (body transforms included) have seen it. The answer is in
+    // memory already (at most max_part_bytes per part), so a body transform always applies to it:
+    // its max_body bounds what would otherwise be held, and nothing more is held here.
 
     private void serveAggregate() {
         ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
         CompletableFuture<AggregateAnswer> answer;
         try {
-            answer = aggregate.serve(ex).toCompletableFuture();
+            answer = aggregate.serve(ex);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
+        aggregating = answer;
         answer.whenComplete((a, err) -> {
             if (ex.eventLoop().inEventLoop()) onAggregated(a, err);
             else ex.eventLoop().execute(() -> onAggregated(a, err));
@@ -974,8 +1140,6 @@ final class Relay implements UpstreamListener {
             }
             return;
         }
-        finished = true;
-        releasePending();
         ex.status(200);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -984,12 +1148,16 @@ final class Relay implements UpstreamListener {
         PluginChain.onResponse(ex, res);
         byte[] body = answer.body();
         List<BodyTransform> transforms = responseTransforms(res);
-        if (transforms != null && body.length <= limit(transforms)) {
-            body = transform(transforms, body);
-        } else if (transforms != null) {
-            log.warn("the aggregated answer to {} {} ({} bytes) is larger than the transform's max_body; passed on untransformed",
-                    ex.request().method(), ex.path(), body.length);
+        if (transforms != null) {
+            try {
+                body = transform(transforms, body);
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
         }
+        finished = true;
+        releasePending();
         FullHttpResponse full = res.replace(Unpooled.wrappedBuffer(body));
         full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         ex.addResponseBytes(body.length);

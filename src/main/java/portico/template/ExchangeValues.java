@@ -2,6 +2,10 @@ package portico.template;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import portico.http.Exchange;
@@ -21,7 +25,7 @@ public final class ExchangeValues implements Template.Values {
     }
 
     @Override
-    public String value(Template.Ref ref) {
+    public String value(Template.Ref ref) throws Template.Unfilled {
         return switch (ref.kind()) {
             case CAPTURE -> {
                 String raw = ex.captures().get(ref.name());
@@ -33,7 +37,7 @@ public final class ExchangeValues implements Template.Values {
             }
             case HEADER -> {
                 HttpHeaders h = ex.upstreamHeaders() != null ? ex.upstreamHeaders() : ex.request().headers();
-                yield h.get(ref.name());
+                yield text(h.get(ref.name()));
             }
             case CONSUMER -> {
                 Identity who = ex.identity();
@@ -42,10 +46,29 @@ public final class ExchangeValues implements Template.Values {
             case CLAIM -> {
                 Identity who = ex.identity();
                 Object v = who == null ? null : who.claims().get(ref.name());
-                yield v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString() : null;
+                if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) yield v == null ? null : v.toString();
+                throw new Template.Unfilled(ref, Template.Unfilled.Reason.NOT_SCALAR, ref + " is not a scalar (it is a list or an object)");
             }
             case PART -> null;
         };
+    }
+
+    /**
+     * A header value as text: the parser hands each byte over as one char (ISO-8859-1); bytes
+     * that are valid UTF-8 are read as UTF-8, so {@code é} sent as UTF-8 is one character again.
+     */
+    private static String text(String raw) {
+        if (raw == null) return null;
+        boolean ascii = true;
+        for (int i = 0; i < raw.length() && ascii; i++) ascii = raw.charAt(i) < 0x80;
+        if (ascii) return raw;
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException e) {
+            return raw;
+        }
     }
 
     private Map<String, List<String>> query() {

@@ -13,6 +13,8 @@ public final class Percent {
     static final boolean[] PATH_LITERAL = table("-._~!$&'()*+,;=:@/%");
     /** Literal text of a query template: as for a path, and '?'. */
     static final boolean[] QUERY_LITERAL = table("-._~!$&'()*+,;=:@/%?");
+    /** An encoded header value: visible ASCII but '%', which starts an encoding. */
+    static final boolean[] HEADER_VISIBLE = table("!\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~");
 
     private Percent() {}
 

@@ -94,7 +94,14 @@ public final class BufferedExchange implements UpstreamListener {
 
     /** Acquires a connection and sends the request. Call on the loop. */
     public void start() {
-        Future<Channel> acquired = target.pool(loop).acquire();
+        Future<Channel> acquired;
+        try {
+            acquired = target.pool(loop).acquire();
+        } catch (RuntimeException e) {
+            // A connect that cannot even start (a bad address) sent nothing: a connect failure.
+            fail(Failure.connect(service, target, e));
+            return;
+        }
         if (acquired.isDone()) onAcquired(acquired);
         else acquired.addListener(f -> onAcquired(acquired));
     }
@@ -156,7 +163,7 @@ public final class BufferedExchange implements UpstreamListener {
     /** @return false when the exchange ended here */
     private boolean onHead(HttpResponse r) {
         if (r.decoderResult().isFailure()) {
-            fail(Failure.badResponse(service, r.decoderResult().cause().getMessage()));
+            fail(Failure.badResponse(service, target, r, r.decoderResult().cause()));
             return false;
         }
         int code = r.status().code();
@@ -184,7 +191,7 @@ public final class BufferedExchange implements UpstreamListener {
             return;
         }
         if (c.decoderResult().isFailure()) {
-            fail(Failure.badResponse(service, c.decoderResult().cause().getMessage()));
+            fail(Failure.badBody(service, target));
             return;
         }
         if (!headSeen) return;
@@ -192,7 +199,7 @@ public final class BufferedExchange implements UpstreamListener {
         if (maxBody >= 0 && n > 0) {
             if (received.size() + (long) n > maxBody) {
                 fail(new Failure(Outcome.response(status), new GatewayException(ErrorKind.BAD_UPSTREAM,
-                        "service '" + service + "' (" + target + ") sent a response body larger than " + maxBody + " bytes")));
+                        Failure.who(service, target) + " sent a response body larger than " + maxBody + " bytes")));
                 return;
             }
             received.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(c.content()));
@@ -240,13 +247,19 @@ public final class BufferedExchange implements UpstreamListener {
             start();
             return;
         }
+        if (headSeen) {
+            // The head came, so it did respond: the body is what was cut short.
+            fail(new Failure(Outcome.RESET, new GatewayException(ErrorKind.BAD_UPSTREAM, "service '" + service + "' (" + target
+                    + ") closed the connection in the middle of the response body")));
+            return;
+        }
         fail(Failure.reset(service, target, cause));
     }
 
     private void onResponseTimeout() {
         responseTimer = null;
         if (done || headSeen) return;
-        fail(Failure.responseTimeout(service, TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos), responseLimitName));
+        fail(Failure.responseTimeout(service, target, TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos), responseLimitName));
     }
 
     private void fail(Failure f) {

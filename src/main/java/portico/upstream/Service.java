@@ -1,6 +1,5 @@
 package portico.upstream;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -185,6 +184,8 @@ public final class Service {
      * {@code maxResponseBytes}), {@code UPSTREAM_TIMEOUT} (504: a service timeout or the request's own
      * {@code timeout}), {@code CIRCUIT_OPEN} or {@code NO_HEALTHY_TARGET} (503, with
      * {@code Retry-After}). The service's {@code fallback} is not applied: see {@link #fallback()}.
+     * Cancelling the stage ({@code toCompletableFuture().cancel(false)}) gives the call up: the
+     * attempt in flight is recorded as cancelled and its connection closed.
      */
     public CompletionStage<UpstreamResponse> call(EventLoop loop, UpstreamRequest req) {
         ServiceCall c = new ServiceCall(this, loop, req);
@@ -209,11 +210,11 @@ public final class Service {
      * The fallback answer for a refusal of {@link #select}, or null when there is none: only
      * {@code CIRCUIT_OPEN} and {@code NO_HEALTHY_TARGET} are answered by a fallback.
      */
-    public FullHttpResponse fallbackResponse(ByteBufAllocator alloc, GatewayException refusal, String requestId) {
+    public FullHttpResponse fallbackResponse(GatewayException refusal, String requestId) {
         FallbackConfig f = config.resilience().fallback();
         if (f == null) return null;
         if (refusal.kind() != ErrorKind.CIRCUIT_OPEN && refusal.kind() != ErrorKind.NO_HEALTHY_TARGET) return null;
-        return FallbackResponse.of(alloc, name(), f, requestId);
+        return FallbackResponse.of(name(), f, requestId);
     }
 
     /** A snapshot of targets' and circuit's state, for the admin API and tests. */

@@ -13,6 +13,7 @@ import portico.upstream.retry.RetryState;
  * record, each attempt a {@link BufferedExchange}. Lives on one event loop from start to end.
  */
 final class ServiceCall implements BufferedExchange.Listener {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServiceCall.class);
     private final Service service;
     private final EventLoop loop;
     private final UpstreamRequest req;
@@ -34,6 +35,12 @@ final class ServiceCall implements BufferedExchange.Listener {
     }
 
     void start() {
+        // A caller that gives up (its client went away) cancels the result: the attempt in flight goes, with its connection.
+        result.whenComplete((r, e) -> {
+            if (!result.isCancelled()) return;
+            if (loop.inEventLoop()) cancel();
+            else loop.execute(this::cancel);
+        });
         retry = service.retries(req.method(), req.headers(), null);
         if (req.timeout() != null) {
             deadline = service.time().nanoTime() + req.timeout().toNanos();
@@ -42,7 +49,19 @@ final class ServiceCall implements BufferedExchange.Listener {
         attempt();
     }
 
+    /** Runs on the loop, often from a timer, where a thrown exception would be lost and the call never complete. */
     private void attempt() {
+        try {
+            tryOnce();
+        } catch (RuntimeException e) {
+            log.error("a call to service '{}' failed inside the gateway", service.name(), e);
+            if (exchange != null) exchange.cancel();
+            if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+            finish(null, new GatewayException(ErrorKind.INTERNAL, "the gateway failed on this call; see its log"));
+        }
+    }
+
+    private void tryOnce() {
         backoffTimer = null;
         if (done) return;
         try {
@@ -104,8 +123,18 @@ final class ServiceCall implements BufferedExchange.Listener {
         if (done) return;
         if (exchange != null) exchange.cancel();
         if (attempt != null) service.record(attempt, Outcome.RESPONSE_TIMEOUT);
-        finish(null, new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, "service '" + service.name()
-                + "' did not answer within the call's timeout (" + req.timeout().toMillis() + "ms)"));
+        String who = attempt != null ? Failure.who(service.name(), attempt.target()) : "service '" + service.name() + "'";
+        finish(null, new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, who + " did not answer within the call's timeout ("
+                + req.timeout().toMillis() + "ms)"));
+    }
+
+    private void cancel() {
+        if (done) return;
+        done = true;
+        if (deadlineTimer != null) deadlineTimer.cancel(false);
+        if (backoffTimer != null) backoffTimer.cancel(false);
+        if (exchange != null) exchange.cancel();
+        if (attempt != null) service.record(attempt, Outcome.CANCELLED);
     }
 
     private void finish(UpstreamResponse response, GatewayException error) {

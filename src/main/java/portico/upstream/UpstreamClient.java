@@ -42,6 +42,8 @@ public final class UpstreamClient implements AutoCloseable {
     /** Connections per target per event loop; past it, acquirers wait up to the connect timeout. */
     static final int MAX_CONNECTIONS_PER_LOOP = 1024;
     static final int MAX_PENDING_ACQUIRES = 8192;
+    /** The largest response head (status line and headers) read from an upstream. */
+    static final int MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
@@ -103,7 +105,7 @@ public final class UpstreamClient implements AutoCloseable {
             public void channelCreated(Channel ch) {
                 ChannelPipeline p = ch.pipeline();
                 if (target.tls()) p.addLast(tls.newHandler(ch.alloc(), target.host(), target.port()));
-                p.addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(64 * 1024), false, false));
+                p.addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEAD_BYTES), false, false));
                 p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                 p.addLast(new UpstreamHandler());
             }

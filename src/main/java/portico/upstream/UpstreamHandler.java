@@ -14,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
  * idle keep-alive connection that speaks or times out is no longer safe to reuse.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamHandler.class);
     static final AttributeKey<UpstreamListener> LISTENER = AttributeKey.valueOf("portico.upstream.listener");
 
     static void bind(Channel ch, UpstreamListener listener) {
@@ -66,6 +67,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // The exchange sees a broken connection (a 502 or a close); memory that ran out must not pass unseen.
+        if (cause instanceof Error) log.error("an upstream connection to {} failed", ctx.channel().remoteAddress(), cause);
         UpstreamListener l = ctx.channel().attr(LISTENER).getAndSet(null);
         ctx.close();
         if (l != null) l.onUpstreamClosed(cause);

@@ -122,4 +122,110 @@ class CompositionConfigTest {
                 "test.yaml:12:50: routes[0].plugins.response_transform.body.convert.when: unknown conversion 'iso-8601'"
                         + " (expected one of iso8601, epoch_seconds, string, number), did you mean 'iso8601'?");
     }
+
+    @Test
+    void aTransformTemplateNamingACaptureTheRouteDoesNotHaveIsAnError() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: pq
+                    match: {paths: ["/pq/{id}"]}
+                    service: users
+                    plugins:
+                      request_transform:
+                        path: "/echo/a/{nope}/b"
+                        headers: {set: {X-Id: "{id}", X-Ref: "{ref}"}}
+                """)).containsExactly(
+                "test.yaml:9:15: routes[0].plugins.request_transform.path: {nope} is not captured by route 'pq' (captures: id)",
+                "test.yaml:10:46: routes[0].plugins.request_transform.headers.set.X-Ref: {ref} is not captured by route 'pq' (captures: id)");
+    }
+
+    @Test
+    void aKindOfValueWithoutItsNameIsAnErrorNotARouteCapture() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: pq
+                    match: {paths: ["/pq/{id}"]}
+                    service: users
+                    plugins:
+                      request_transform: {headers: {set: {X-Q: "{query}", X-C: "{consumer}-{header}"}}}
+                """)).containsExactly(
+                "test.yaml:8:48: routes[0].plugins.request_transform.headers.set.X-Q: '{query}': {query} needs a name: {query.NAME}",
+                "test.yaml:8:64: routes[0].plugins.request_transform.headers.set.X-C: '{consumer}-{header}': {consumer} needs a name: {consumer.name}",
+                "test.yaml:8:64: routes[0].plugins.request_transform.headers.set.X-C: '{consumer}-{header}': {header} needs a name: {header.NAME}");
+    }
+
+    @Test
+    void aGlobalTransformNamingACaptureIsCheckedAgainstEveryRouteItRunsOn() {
+        assertThat(Configs.errors("""
+                version: 1
+                services: {users: {url: "http://127.0.0.1:1"}}
+                plugins:
+                  response_transform: {headers: {set: {X-Id: "{id}"}}}
+                routes:
+                  - {name: one, match: {paths: ["/one/{id}"]}, service: users}
+                  - {name: two, match: {paths: [/two]}, service: users}
+                  - {name: three, match: {paths: [/three]}, service: users, plugins: {response_transform: off}}
+                """)).containsExactly(
+                "test.yaml:4:46: plugins.response_transform.headers.set.X-Id: {id} is not captured by route 'two' (captures: none)");
+    }
+
+    @Test
+    void literalDotSegmentsInConfiguredPathsAreErrors() {
+        assertThat(Configs.errors(route("""
+                a: {service: users, path: "/x/../../admin"}""")))
+                .containsExactly("test.yaml:7:33: routes[0].aggregate.a.path: '/x/../../admin' has a '..' segment;"
+                        + " write the path the service should get, without '.' or '..' segments");
+        assertThat(Configs.errors(SERVICES + """
+                  - name: t
+                    match: {paths: [/x]}
+                    service: users
+                    plugins: {request_transform: {path: "/a/./b"}}
+                """)).containsExactly("test.yaml:7:41: routes[0].plugins.request_transform.path: '/a/./b' has a '.' segment;"
+                        + " write the path the service should get, without '.' or '..' segments");
+    }
+
+    @Test
+    void controlCharactersAndTextOutsideAsciiInConfiguredHeaderValuesAreErrors() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: t
+                    match: {paths: [/x]}
+                    service: users
+                    plugins:
+                      request_transform: {headers: {set: {X-A: "line1\\r\\nX-Injected: 1"}}}
+                      response_transform: {headers: {add: {X-B: "Café {query.x}", X-C: "a\\u0000b"}}}
+                """)).containsExactly(
+                "test.yaml:8:48: routes[0].plugins.request_transform.headers.set.X-A: has a control character (0x0d);"
+                        + " a header value is one line of printable text",
+                "test.yaml:9:49: routes[0].plugins.response_transform.headers.add.X-B: has text outside ASCII ('é'),"
+                        + " which a header value cannot carry as written; write it percent-encoded as UTF-8",
+                "test.yaml:9:72: routes[0].plugins.response_transform.headers.add.X-C: has a control character (0x00);"
+                        + " a header value is one line of printable text");
+    }
+
+    @Test
+    void bodyOperationsThatWouldDoNothingOrOverwriteSilentlyAreErrors() {
+        assertThat(Configs.errors(SERVICES + """
+                  - name: t
+                    match: {paths: [/x]}
+                    service: users
+                    plugins:
+                      response_transform:
+                        body:
+                          allow: []
+                          rename: {name: id, secret: id, a.x: y, /a/z: y}
+                          set: {org: 1, org.b: 2, /m/n: 3, m.n: 4}
+                          remove: [5, /a/~2b, ok]
+                """)).containsExactly(
+                "test.yaml:10:18: routes[0].plugins.response_transform.body.allow: an empty list keeps nothing;"
+                        + " list the fields to keep, or leave allow out",
+                "test.yaml:11:38: routes[0].plugins.response_transform.body.rename.secret: 'secret' and 'name' would both become 'id';"
+                        + " one would overwrite the other",
+                "test.yaml:11:56: routes[0].plugins.response_transform.body.rename./a/z: '/a/z' and 'a.x' would both become 'a.y';"
+                        + " one would overwrite the other",
+                "test.yaml:12:32: routes[0].plugins.response_transform.body.set.org.b: 'org.b' is inside 'org', which set also writes;"
+                        + " set the whole value in one place",
+                "test.yaml:12:49: routes[0].plugins.response_transform.body.set.m.n: 'm.n' and '/m/n' are the same field",
+                "test.yaml:13:20: routes[0].plugins.response_transform.body.remove[0]: expected a field name, was 5"
+                        + " (write \"5\" for a field of that name)",
+                "test.yaml:13:23: routes[0].plugins.response_transform.body.remove[1]: '/a/~2b' is not a JSON Pointer:"
+                        + " '~' is written ~0 and '/' in a name ~1 (RFC 6901)");
+    }
 }

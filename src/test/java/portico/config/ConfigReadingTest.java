@@ -52,7 +52,7 @@ class ConfigReadingTest {
         assertThat(users).extracting(RouteConfig::index, RouteConfig::name, RouteConfig::service,
                 RouteConfig::stripPrefix, RouteConfig::preserveHost, RouteConfig::mark)
                 .containsExactly(0, "users", "users", true, true, new Mark(84, 5));
-        assertThat(users.match()).isEqualTo(new MatchConfig(List.of("/users", "/people/{id}"), Set.of("GET", "POST"),
+        assertThat(users.match()).isEqualTo(new MatchConfig(List.of("/users/{id}", "/people/{id}"), Set.of("GET", "POST"),
                 List.of("api.example.com", "*.example.com"), Map.of("x-api-version", "2"), Map.of("version", "2")));
     }
 

@@ -86,8 +86,49 @@ class ResilienceConfigTest {
     }
 
     @Test
-    void aBreakerWindowIsWholeSecondsRoundedUp() {
-        assertThat(service("circuit_breaker: {window: 1500ms}").circuitBreaker().window()).isEqualTo(Duration.ofSeconds(2));
+    void aBreakerWindowIsWholeSecondsUpToAnHour() {
+        assertThat(service("circuit_breaker: {window: 1h}").circuitBreaker().window()).isEqualTo(Duration.ofHours(1));
+        assertThat(errors("""
+                version: 1
+                services:
+                  a: {url: http://127.0.0.1:3004, circuit_breaker: {window: 365d}}
+                  b: {url: http://127.0.0.1:3004, circuit_breaker: {window: 1500ms}}
+                  c: {url: http://127.0.0.1:3004, circuit_breaker: {window: 500ms}}
+                """)).containsExactly(
+                "test.yaml:3:61: services.a.circuit_breaker.window: must be within 1s..1h, was 365d",
+                "test.yaml:4:61: services.b.circuit_breaker.window: must be whole seconds, was 1500ms",
+                "test.yaml:5:61: services.c.circuit_breaker.window: must be within 1s..1h, was 500ms");
+    }
+
+    @Test
+    void aResilienceKeyWithNoValueIsAnErrorNotASilentOff() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  orders:
+                    url: http://127.0.0.1:3004
+                    circuit_breaker:
+                    retries: ~
+                """)).containsExactly(
+                "test.yaml:5:21: services.orders.circuit_breaker: has no settings; write {} for the defaults, or leave the key out",
+                "test.yaml:6:14: services.orders.retries: has no settings; write {} for the defaults, or leave the key out");
+    }
+
+    @Test
+    void theSameTargetListedTwiceIsAnError() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  orders:
+                    targets:
+                      - {url: http://127.0.0.1:3004}
+                      - {url: http://127.0.0.1:3005}
+                      - {url: "HTTP://127.0.0.1:3004/", weight: 2}
+                      - {url: http://localhost:80}
+                      - {url: http://LOCALHOST}
+                """)).containsExactly(
+                "test.yaml:7:15: services.orders.targets[2].url: the same target as targets[0]; list it once, with a weight",
+                "test.yaml:9:15: services.orders.targets[4].url: the same target as targets[3]; list it once, with a weight");
     }
 
     @Test
@@ -143,5 +184,58 @@ class ResilienceConfigTest {
                 "test.yaml:8:45: services.orders.health_check.statuses[0]: expected a status such as 200 or a class such as 2xx, "
                         + "was 'ok'",
                 "test.yaml:9:55: services.orders.outlier_detection.max_eject_for: must be at least eject_for (1m)");
+    }
+
+    @Test
+    void aFallbackHeaderIsOneLineOfAsciiThatTheGatewayDoesNotSetItself() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  orders:
+                    url: http://127.0.0.1:3004
+                    fallback:
+                      headers:
+                        X-A: "a\\r\\nX-Injected: 1"
+                        Transfer-Encoding: chunked
+                        content-length: "5"
+                        X-Request-Id: mine
+                        X-B: "café"
+                        X-Ok: "fine\\tand tabbed"
+                """)).containsExactly(
+                "test.yaml:7:14: services.orders.fallback.headers.X-A: a header value may not contain control characters "
+                        + "such as a line break",
+                "test.yaml:8:28: services.orders.fallback.headers.Transfer-Encoding: 'Transfer-Encoding' is the gateway's to set "
+                        + "(framing, hop-by-hop and its own headers cannot be given)",
+                "test.yaml:9:25: services.orders.fallback.headers.content-length: 'content-length' is the gateway's to set "
+                        + "(framing, hop-by-hop and its own headers cannot be given)",
+                "test.yaml:10:23: services.orders.fallback.headers.X-Request-Id: 'X-Request-Id' is the gateway's to set "
+                        + "(framing, hop-by-hop and its own headers cannot be given)",
+                "test.yaml:11:14: services.orders.fallback.headers.X-B: a header value must be ASCII (RFC 9110 section 5.5), "
+                        + "found 'é'");
+    }
+
+    @Test
+    void aTargetPortIsWithin1To65535() {
+        assertThat(errors("""
+                version: 1
+                services:
+                  a: {url: "http://127.0.0.1:99999"}
+                  b: {targets: [{url: "http://127.0.0.1:0"}, {url: "https://[::1]:65536/api"}]}
+                  c: {url: "http://127.0.0.1:65535"}
+                """)).containsExactly(
+                "test.yaml:3:12: services.a.url: the port must be within 1..65535, was 99999",
+                "test.yaml:4:23: services.b.targets[0].url: the port must be within 1..65535, was 0",
+                "test.yaml:4:52: services.b.targets[1].url: the port must be within 1..65535, was 65536");
+    }
+
+    @Test
+    void aReplayBodyIsAtMost16MBSinceEachRequestHoldsItInMemory() {
+        assertThat(service("retries: {max_body: 16MB}").retries().maxBody()).isEqualTo(16L * 1024 * 1024);
+        assertThat(errors("""
+                version: 1
+                services:
+                  a: {url: http://127.0.0.1:3004, retries: {max_body: 1GB}}
+                """)).containsExactly("test.yaml:3:55: services.a.retries.max_body: must be within 0B..16MB "
+                + "(a body kept for a retry is held in memory, per request), was 1GB");
     }
 }

@@ -1,6 +1,7 @@
 package portico.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +20,7 @@ import portico.testing.FakeUpstream;
 import portico.testing.Fault;
 import portico.testing.GatewayUnderTest;
 import portico.testing.ProblemJson;
+import portico.testing.RawClient;
 import portico.testing.RecordedRequest;
 import portico.testing.Tokens;
 
@@ -41,6 +45,11 @@ class AggregateTest {
                         + ",\"name\":\"Alice\",\"accountId\":\"ACC 1/2\",\"password_hash\":\"x\"}"))
                 .respond("/broken/", 500, "{\"error\":\"boom\"}")
                 .handle("/html/", (req, res) -> res.header("Content-Type", "text/html").body("<html></html>"))
+                .respond("/decimal", 200, "{\"amount\":9007199254740993.5,\"price\":12.30,\"items\":[1],\"owner\":{\"id\":1}}")
+                .handle("/empty/", (req, res) -> res.body(new byte[0]))
+                .handle("/no-content/", (req, res) -> res.status(204).body(new byte[0]))
+                .handle("/cut/", (req, res) -> res.closeUnannounced()
+                        .raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":1"))
                 .respond("/absent/", 404, "{\"error\":\"no such user\"}")
                 .handle("/huge/", (req, res) -> res.body("[\"" + "x".repeat(5000) + "\"]"))
                 .fault("/hang/", Fault.NO_RESPONSE);
@@ -87,6 +96,37 @@ class AggregateTest {
                     aggregate:
                       user: {service: users, path: "/{kind}/1", required: true, timeout: 300ms}
                       other: {service: slow, path: /sleep/1, default: null}
+                  - name: big
+                    match: {paths: [/big-answer]}
+                    aggregate:
+                      a: {service: users, path: /huge/1}
+                      b: {service: users, path: /huge/2}
+                      user: {service: users, path: "/profile/1", required: true}
+                    plugins:
+                      response_transform: {body: {remove: [user.password_hash]}, max_body: 1KB}
+                  - name: more-failures
+                    match: {paths: [/more-failures]}
+                    aggregate:
+                      meta: true
+                      empty: {service: users, path: /empty/1, default: none}
+                      nothing: {service: users, path: /no-content/1}
+                      cut: {service: users, path: /cut/1, default: none}
+                      num: {service: users, path: /decimal}
+                      items: {service: orders, path: "/by-account/{num.items}", default: none}
+                  - name: numbers
+                    match: {paths: ["/numbers/{field}"]}
+                    aggregate:
+                      num: {service: users, path: /decimal}
+                      by: {service: orders, path: "/by-account/{num.amount}", required: true}
+                  - name: client-values
+                    match: {paths: [/client-values]}
+                    aggregate:
+                      user: {service: users, path: "/profile/{query.v}", required: true}
+                  - name: optional-client-values
+                    match: {paths: [/optional-client-values]}
+                    aggregate:
+                      meta: true
+                      user: {service: users, path: "/profile/{query.v}", default: none}
                   - name: nested
                     match: {paths: ["/nested/{userId}"]}
                     aggregate:
@@ -188,6 +228,22 @@ class AggregateTest {
     }
 
     @Test
+    void anEmptyBodyACutBodyAndAStructuredFieldInAPathAreFailuresThatSayWhat() throws Exception {
+        HttpResponse<String> res = gw.get("/more-failures");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("portico-degraded")).hasValue("empty, cut, items");
+        JsonNode body = json(res);
+        assertThat(body.get("empty").asText()).isEqualTo("none");
+        assertThat(body.get("nothing").isNull()).as("204 No Content is an answer: null").isTrue();
+        JsonNode meta = body.get("_meta");
+        assertThat(meta.get("nothing").get("degraded").asBoolean()).isFalse();
+        assertThat(meta.get("empty").get("error").asText()).contains("empty body");
+        assertThat(meta.get("cut").get("error").asText()).contains("in the middle of the response body").doesNotContain("before responding");
+        assertThat(meta.get("items").get("error").asText()).contains("{num.items} is not a scalar");
+    }
+
+    @Test
     void aFailedRequiredPartFailsTheAnswerNamingIt() {
         ProblemJson broken = ProblemJson.of(gw.get("/required/broken"));
         assertThat(broken.httpStatus()).isEqualTo(502);
@@ -207,6 +263,60 @@ class AggregateTest {
     }
 
     @Test
+    void theAnswerIsTransformedEvenWhenLargerThanMaxBodySinceItIsInMemoryAlready() throws Exception {
+        HttpResponse<String> res = gw.get("/big-answer");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body().length()).isGreaterThan(10_000);
+        JsonNode body = json(res);
+        assertThat(body.get("user").get("name").asText()).isEqualTo("Alice");
+        assertThat(body.get("user").has("password_hash")).isFalse();
+    }
+
+    @Test
+    void aPartPathValueThatWouldBeADotSegmentIsA400AndNeverCalled() {
+        int before = users.requestCount();
+        for (String v : new String[] {"..", "%2E%2E", ".", ""}) {
+            ProblemJson p = ProblemJson.of(gw.get("/client-values?v=" + v));
+
+            assertThat(p.httpStatus()).as("v=" + v).isEqualTo(400);
+            assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+            assertThat(p.detail()).contains("part 'user'", "{query.v}");
+        }
+        assertThat(users.requestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aValueTheClientDidNotSendForARequiredPartIsA400NotABadUpstream() {
+        ProblemJson p = ProblemJson.of(gw.get("/client-values"));
+
+        assertThat(p.httpStatus()).isEqualTo(400);
+        assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+        assertThat(p.detail()).contains("part 'user'", "{query.v}");
+    }
+
+    @Test
+    void anOptionalPartWhoseClientValueIsRefusedTakesItsDefaultUncalled() throws Exception {
+        int before = users.requestCount();
+        HttpResponse<String> res = gw.get("/optional-client-values?v=..");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("portico-degraded")).hasValue("user");
+        JsonNode body = json(res);
+        assertThat(body.get("user").asText()).isEqualTo("none");
+        assertThat(body.get("_meta").get("user").get("error").asText()).contains("{query.v}", "dot segment");
+        assertThat(users.requestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void numbersKeepTheirExactValueInTheAnswerAndInTemplates() {
+        String body = gw.get("/numbers/x").body();
+
+        assertThat(body).contains("\"amount\":9007199254740993.5", "\"price\":12.30");
+        assertThat(lastTo(orders).target()).isEqualTo("/by-account/9007199254740993.5");
+    }
+
+    @Test
     void aPartGoesIntoAnotherPartsAnswer() throws Exception {
         JsonNode body = json(gw.get("/nested/5"));
 
@@ -221,6 +331,10 @@ class AggregateTest {
 
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.body()).isEmpty();
+        String transformed = gw.get("/big-answer").body();
+        HttpResponse<String> head = gw.send(HttpRequest.newBuilder(gw.uri("/big-answer")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(head.headers().firstValue("content-length")).as("the transformed answer's length")
+                .hasValue(String.valueOf(transformed.getBytes().length));
     }
 
     private static RecordedRequest lastTo(FakeUpstream upstream) {
@@ -296,6 +410,60 @@ class AggregateTest {
             HttpResponse<String> open = g.get("/both");
             assertThat(open.headers().firstValue("portico-degraded")).hasValue("down");
             assertThat(down.requestCount()).as("the open circuit keeps the part from the service").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayCancelsItsPartsAndTheirConnections() {
+        try (FakeUpstream hanging = FakeUpstream.start().fault("/", Fault.NO_RESPONSE);
+             GatewayUnderTest g = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services: {slow: {url: %s, timeouts: {response: 20s}}}
+                     routes:
+                       - name: both
+                         match: {paths: [/both]}
+                         aggregate:
+                           a: {service: slow, path: /a, timeout: 20s}
+                           b: {service: slow, path: /b, timeout: 20s, required: true}
+                     """.formatted(hanging.url()))) {
+            List<RawClient> clients = new ArrayList<>();
+            for (int i = 0; i < 5; i++) clients.add(g.raw().send("GET /both HTTP/1.1\r\nHost: x\r\n\r\n"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> hanging.openConnections() == 10);
+
+            clients.forEach(RawClient::close);
+
+            await("parts cut long before their 20 s timeout").atMost(Duration.ofSeconds(5))
+                    .until(() -> hanging.openConnections() == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> g.gateway().inFlight() == 0);
+        }
+    }
+
+    @Test
+    void aRequiredPartRefusedByAnOpenCircuitAnswers503WithItsRetryAfter() {
+        try (FakeUpstream down = FakeUpstream.start().respond("/", 500, "{}");
+             GatewayUnderTest g = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services:
+                       down:
+                         url: %s
+                         circuit_breaker: {failure_rate: 50%%, min_calls: 2, window: 10s, open_for: 30s}
+                     routes:
+                       - name: must
+                         match: {paths: [/must]}
+                         aggregate:
+                           down: {service: down, path: /x, required: true}
+                     """.formatted(down.url()))) {
+            g.get("/must");
+            g.get("/must");
+            HttpResponse<String> open = g.get("/must");
+
+            ProblemJson p = ProblemJson.of(open);
+            assertThat(p.httpStatus()).isEqualTo(503);
+            assertThat(p.type()).isEqualTo("urn:portico:error:circuit-open");
+            assertThat(p.detail()).contains("part 'down'");
+            assertThat(open.headers().firstValue("retry-after")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 30));
         }
     }
 }

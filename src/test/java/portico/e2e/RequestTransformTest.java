@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import portico.testing.FakeUpstream;
 import portico.testing.GatewayUnderTest;
+import portico.testing.ProblemJson;
 import portico.testing.RawClient;
 import portico.testing.RawResponse;
 import portico.testing.RecordedRequest;
@@ -59,6 +60,11 @@ class RequestTransformTest {
                     service: api
                     plugins:
                       request_transform: {path: "/legacy/users/{id}"}
+                  - name: dots
+                    match: {paths: [/dots]}
+                    service: api
+                    plugins:
+                      request_transform: {path: "/echo/x/{query.v}/y"}
                   - name: body
                     match: {paths: [/body]}
                     service: api
@@ -69,6 +75,12 @@ class RequestTransformTest {
                           remove: [password]
                           set: {source: gateway, path: "{header.X-Origin}"}
                         max_body: 1KB
+                        on_error: pass
+                  - name: strict
+                    match: {paths: [/strict]}
+                    service: api
+                    plugins:
+                      request_transform: {body: {remove: [role]}, max_body: 1KB}
                 """.formatted(upstream.url()));
     }
 
@@ -109,6 +121,23 @@ class RequestTransformTest {
     }
 
     @Test
+    void aHeaderValueThatIsNotPrintableAsciiIsSentPercentEncodedNeverLossyOrAsTwoHeaders() {
+        gw.get("/headers/1?lang=%E4%B8%AD%20Jos%C3%A9");
+        assertThat(upstream.takeRequest().header("x-lang")).isEqualTo("%E4%B8%AD%20Jos%C3%A9");
+
+        try (RawClient client = gw.raw()) {
+            byte[] head = "GET /query HTTP/1.1\r\nHost: x\r\nX-Tenant: caf\u00c3\u00a9\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(client.send(head).readResponse().status()).isEqualTo(200);
+        }
+        assertThat(upstream.takeRequest().target()).as("the client's UTF-8 bytes, as sent").contains("tenant=caf%C3%A9");
+
+        gw.get("/headers/2?lang=fr%0D%0AX-Injected:%201");
+        RecordedRequest seen = upstream.takeRequest();
+        assertThat(seen.header("x-lang")).isEqualTo("fr%0D%0AX-Injected:%201");
+        assertThat(seen.header("x-injected")).isNull();
+    }
+
+    @Test
     void queryParametersAreEditedAndTheOthersKeepTheirBytes() {
         gw.send(HttpRequest.newBuilder(gw.uri("/query?b=2&debug=1&a=%2F&tenant=forged")).header("X-Tenant", "acme&co").build());
 
@@ -120,6 +149,37 @@ class RequestTransformTest {
         gw.get("/v2/users/7%20x?fields=name");
 
         assertThat(upstream.takeRequest().target()).isEqualTo("/legacy/users/7%20x?fields=name");
+    }
+
+    @Test
+    void aPathValueThatWouldBeADotSegmentIsRefusedNotSentUpstream() {
+        int before = upstream.requestCount();
+        for (String v : new String[] {"..", "%2E%2E", ".", "%2e", ""}) {
+            ProblemJson p = ProblemJson.of(gw.get("/dots?v=" + v));
+
+            assertThat(p.httpStatus()).as("v=" + v).isEqualTo(400);
+            assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+            assertThat(p.detail()).contains("{query.v}");
+        }
+        assertThat(upstream.requestCount()).as("nothing went upstream").isEqualTo(before);
+    }
+
+    @Test
+    void aPathValueWithDotsInsideIsOneSegment() {
+        gw.get("/dots?v=..%2F..%2Fadmin");
+
+        assertThat(upstream.takeRequest().target()).isEqualTo("/echo/x/..%2F..%2Fadmin/y?v=..%2F..%2Fadmin");
+    }
+
+    @Test
+    void aPathTemplateWhoseValueIsMissingIsA400NeverTheClientsOwnPath() {
+        int before = upstream.requestCount();
+        ProblemJson p = ProblemJson.of(gw.get("/dots"));
+
+        assertThat(p.httpStatus()).isEqualTo(400);
+        assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+        assertThat(p.detail()).contains("{query.v}", "request_transform.path");
+        assertThat(upstream.requestCount()).isEqualTo(before);
     }
 
     @Test
@@ -223,6 +283,33 @@ class RequestTransformTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{not json")).build());
 
         assertThat(upstream.takeRequest().bodyText()).isEqualTo("{not json");
+    }
+
+    @Test
+    void aRequestBodyThatCannotBeCleanedOfFieldsToRemoveIsRefusedAndNeverSent() {
+        int before = upstream.requestCount();
+        for (String body : new String[] {"{not json", "{\"a\":1}{\"role\":\"admin\"}", "{\"role\":\"admin\",\"n\":NaN}"}) {
+            ProblemJson p = ProblemJson.of(gw.send(HttpRequest.newBuilder(gw.uri("/strict")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build()));
+
+            assertThat(p.httpStatus()).as(body).isEqualTo(400);
+            assertThat(p.type()).isEqualTo("urn:portico:error:malformed-request");
+            assertThat(p.detail()).contains("request_transform");
+        }
+        String big = "{\"role\":\"admin\",\"pad\":\"" + "x".repeat(2000) + "\"}";
+        ProblemJson declared = ProblemJson.of(gw.send(HttpRequest.newBuilder(gw.uri("/strict")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big)).build()));
+        assertThat(declared.httpStatus()).isEqualTo(413);
+        assertThat(declared.detail()).contains("max_body");
+        try (RawClient client = gw.raw()) {
+            String half = big.substring(0, 1000);
+            String rest = big.substring(1000);
+            RawResponse res = client.send("POST /strict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(half.length()) + "\r\n" + half + "\r\n"
+                    + Integer.toHexString(rest.length()) + "\r\n" + rest + "\r\n0\r\n\r\n").readResponse();
+            assertThat(res.status()).isEqualTo(413);
+        }
+        assertThat(upstream.requestCount()).as("nothing went upstream").isEqualTo(before);
     }
 
     static byte[] gzip(byte[] plain) throws Exception {

@@ -57,6 +57,19 @@ class RetriesTest {
     }
 
     @Test
+    void aGetAnsweredWithAMalformedStatusLineIsRetriedOnTheOtherTargetUnderReset() {
+        try (FakeUpstream garbage = FakeUpstream.start().fault("/", Fault.GARBAGE_STATUS_LINE);
+             FakeUpstream fine = echo();
+             GatewayUnderTest gw = gateway(garbage, fine, "{}")) {
+            HttpResponse<String> res = gw.get("/cart");
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(garbage.requestCount()).isEqualTo(1);
+            assertThat(fine.requestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aPostOnAResetConnectionIsNotRetried() {
         try (FakeUpstream resets = FakeUpstream.start().fault("/", Fault.RESET_BEFORE_RESPONSE);
              FakeUpstream fine = echo();
@@ -254,6 +267,26 @@ class RetriesTest {
 
             // Unbudgeted, 100 requests with 3 retries each would be 400 upstream requests.
             assertThat(failing.requestCount()).as("100 requests and 20% more").isEqualTo(120);
+        }
+    }
+
+    @Test
+    void withTheDefaultBudgetTheFloorOfMinPerSecondAddsToTwentyPercentAsTheDocsSay() {
+        FakeTime frozen = new FakeTime();
+        try (FakeUpstream failing = FakeUpstream.start().respond("/", 503, "{}");
+             GatewayUnderTest gw = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services:
+                       shop:
+                         url: %s
+                         retries: {attempts: 3, on: [503], backoff: 1ms, max_backoff: 2ms}
+                     routes: [{name: shop, match: {paths: [/]}, service: shop}]
+                     """.formatted(failing.url()), frozen)) {
+            for (int i = 0; i < 100; i++) assertThat(gw.get("/cart").statusCode()).isEqualTo(503);
+
+            // docs/resilience.md: 100 + max(20% of 100, min_per_second 3 x 10 s).
+            assertThat(failing.requestCount()).isEqualTo(130);
         }
     }
 

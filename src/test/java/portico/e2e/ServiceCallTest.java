@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.net.Transport;
+import portico.testing.ConfigEdits;
 import portico.testing.FakeTime;
 import portico.testing.FakeUpstream;
 import portico.testing.Fault;
@@ -155,6 +156,22 @@ class ServiceCallTest {
             for (int i = 0; i < 5; i++) call(gw, UpstreamRequest.get("/x")).join();
 
             assertThat(up.connectionCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aConnectThatThrowsFailsTheCallWith502InsteadOfNeverCompleting() {
+        try (FakeUpstream up = FakeUpstream.start();
+             GatewayUnderTest gw = GatewayUnderTest.start("""
+                     version: 1
+                     listen: 127.0.0.1:0
+                     services: {shop: {url: %s}}
+                     routes: [{name: shop, match: {paths: [/]}, service: shop}]
+                     """.formatted(up.url()), ConfigEdits.targetPort("shop", 99999))) {
+            GatewayException e = failure(call(gw, UpstreamRequest.get("/x")).orTimeout(5, TimeUnit.SECONDS));
+
+            assertThat(e.kind()).isEqualTo(ErrorKind.BAD_UPSTREAM);
+            assertThat(e.getMessage()).contains("shop").contains("could not be reached");
         }
     }
 }

@@ -33,14 +33,55 @@ class TemplateTest {
     }
 
     @Test
-    void aMissingValueOrAControlCharacterMakesTheWholeRenderingMissing() {
+    void aMissingValueMakesTheWholeRenderingMissingAndSaysWhich() {
         assertThat(Template.parse("x-{query.nope}", Set.of()).render(VALUES, Template.Position.TEXT)).isNull();
-        assertThat(Template.parse("{header.X-Evil}", Set.of()).render(VALUES, Template.Position.TEXT)).isNull();
+        assertThatThrownBy(() -> Template.parse("x-{query.nope}", Set.of()).fill(VALUES, Template.Position.HEADER))
+                .isInstanceOf(Template.Unfilled.class).hasMessage("{query.nope} has no value in this request")
+                .extracting("reason").isEqualTo(Template.Unfilled.Reason.MISSING);
+    }
+
+    @Test
+    void aHeaderValueThatIsNotPrintableAsciiIsPercentEncodedAsUtf8() throws Exception {
+        Template.Values v = ref -> Map.of("evil", "a\r\nX-Injected: 1", "name", "José 中", "plain", "50% off\tnow").get(ref.name());
+
+        assertThat(Template.parse("{evil}", Set.of()).fill(v, Template.Position.HEADER)).isEqualTo("a%0D%0AX-Injected:%201");
+        assertThat(Template.parse("n={name}", Set.of()).fill(v, Template.Position.HEADER)).isEqualTo("n=Jos%C3%A9%20%E4%B8%AD");
+        assertThat(Template.parse("{plain}", Set.of()).fill(v, Template.Position.HEADER)).as("printable ASCII is as it is")
+                .isEqualTo("50% off\tnow");
+        assertThat(Template.parse("{evil}", Set.of()).fill(v, Template.Position.TEXT)).as("a JSON string escapes it itself")
+                .isEqualTo("a\r\nX-Injected: 1");
+    }
+
+    @Test
+    void aPathValueNeverMakesAnEmptyOrDotSegment() throws Exception {
+        Template t = Template.parse("/x/{v}/y", Set.of());
+        for (String bad : new String[] {"..", ".", ""}) {
+            assertThatThrownBy(() -> t.fill(ref -> bad, Template.Position.PATH)).as(bad).isInstanceOf(Template.Unfilled.class)
+                    .extracting("reason").isEqualTo(Template.Unfilled.Reason.REFUSED);
+        }
+        assertThatThrownBy(() -> Template.parse("/x/.{v}", Set.of()).fill(ref -> ".", Template.Position.PATH))
+                .as("literal text and a value together").isInstanceOf(Template.Unfilled.class);
+        assertThat(t.fill(ref -> "...", Template.Position.PATH)).isEqualTo("/x/.../y");
+        assertThat(t.fill(ref -> "../..", Template.Position.PATH)).isEqualTo("/x/..%2F../y");
+        assertThat(Template.parse("/x/item-{v}", Set.of()).fill(ref -> "", Template.Position.PATH)).isEqualTo("/x/item-");
+    }
+
+    @Test
+    void literalDotSegmentsAreFoundForTheConfigReader() {
+        assertThat(Template.parse("/x/../{v}/./y", Set.of()).literalDotSegments()).containsExactly("..", ".");
+        assertThat(Template.parse("/x/%2E%2E/y", Set.of()).literalDotSegments()).containsExactly("..");
+        assertThat(Template.parse("/x/{v}../y/.z", Set.of()).literalDotSegments()).isEmpty();
     }
 
     @Test
     void doubledBracesAreLiteral() {
         assertThat(Template.parse("{{x}} {userId}", Set.of()).render(VALUES, Template.Position.TEXT)).isEqualTo("{x} 42");
+    }
+
+    @Test
+    void everyMistakeInOneTextIsReported() {
+        assertThatThrownBy(() -> Template.parse("/{a b}/{nope.x}/{query}", Set.of())).isInstanceOfSatisfying(Template.Invalid.class,
+                e -> assertThat(e.problems()).hasSize(3));
     }
 
     @Test

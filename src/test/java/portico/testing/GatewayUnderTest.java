@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import portico.config.ConfigLoader;
 import portico.config.GatewayConfig;
 import portico.route.RouteTable;
@@ -53,7 +54,21 @@ public final class GatewayUnderTest implements AutoCloseable {
         return start(yaml, Map.of(), time);
     }
 
+    /**
+     * From YAML that check accepts, then edited as records into a config check would refuse: to
+     * prove that what only a bug could let through (a fallback header with a line break, a port
+     * past 65535) still ends every exchange with an answer.
+     */
+    public static GatewayUnderTest start(String yaml, UnaryOperator<GatewayConfig> edit) {
+        return start(yaml, Map.of(), TimeSource.SYSTEM, edit);
+    }
+
     private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time) {
+        return start(yaml, env, time, UnaryOperator.identity());
+    }
+
+    private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time,
+                                          UnaryOperator<GatewayConfig> edit) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -61,7 +76,7 @@ public final class GatewayUnderTest implements AutoCloseable {
         if (result.config() != null) RouteTable.validate(result.config().routes(), result.problems());
         GatewayConfig config;
         try {
-            config = result.orThrow();
+            config = edit.apply(result.orThrow());
         } catch (Exception e) {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }

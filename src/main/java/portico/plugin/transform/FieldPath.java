@@ -19,7 +19,14 @@ record FieldPath(String text, List<String> segments) {
     static FieldPath parse(String text) {
         List<String> segments = new ArrayList<>();
         if (text.startsWith("/")) {
-            for (String s : text.substring(1).split("/", -1)) segments.add(s.replace("~1", "/").replace("~0", "~"));
+            for (String s : text.substring(1).split("/", -1)) {
+                for (int i = s.indexOf('~'); i >= 0; i = s.indexOf('~', i + 2)) {
+                    if (i + 1 >= s.length() || (s.charAt(i + 1) != '0' && s.charAt(i + 1) != '1')) {
+                        throw new IllegalArgumentException("'" + text + "' is not a JSON Pointer: '~' is written ~0 and '/' in a name ~1 (RFC 6901)");
+                    }
+                }
+                segments.add(s.replace("~1", "/").replace("~0", "~"));
+            }
         } else {
             for (String s : text.split("\\.", -1)) segments.add(s);
         }
@@ -27,6 +34,16 @@ record FieldPath(String text, List<String> segments) {
             throw new IllegalArgumentException("'" + text + "' is not a field: write name, parent.name or /parent/name");
         }
         return new FieldPath(text, List.copyOf(segments));
+    }
+
+    /** The segments before the last: the object that holds the field. */
+    List<String> parent() {
+        return segments.subList(0, segments.size() - 1);
+    }
+
+    /** Whether {@code other} is a field inside this one ({@code org.b} inside {@code org}). */
+    boolean holds(FieldPath other) {
+        return other.segments.size() > segments.size() && other.segments.subList(0, segments.size()).equals(segments);
     }
 
     String last() {

@@ -33,11 +33,11 @@ record HeaderOps(Map<String, String> rename, List<String> remove, Map<String, Te
         });
         for (String name : remove) h.remove(name);
         set.forEach((name, t) -> {
-            String v = t.render(values, Template.Position.TEXT);
+            String v = t.render(values, Template.Position.HEADER);
             if (v != null) h.set(name, v);
         });
         add.forEach((name, t) -> {
-            String v = t.render(values, Template.Position.TEXT);
+            String v = t.render(values, Template.Position.HEADER);
             if (v != null) h.add(name, v);
         });
     }

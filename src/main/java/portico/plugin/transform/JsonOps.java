@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import portico.json.BodyJson;
 import portico.template.Template;
 
 /**
@@ -88,7 +89,7 @@ record JsonOps(Map<FieldPath, String> rename, List<FieldPath> allow, List<FieldP
     }
 
     private static JsonNode text(String s) {
-        return s == null ? null : JsonNodeFactory.instance.textNode(s);
+        return s == null ? null : BodyJson.NODES.textNode(s);
     }
 
     private static void renameKeepingOrder(ObjectNode obj, String from, String to) {
@@ -144,7 +145,7 @@ record JsonOps(Map<FieldPath, String> rename, List<FieldPath> allow, List<FieldP
 
     /** @return the converted value, or null to leave it as it is (it was not of the kind the conversion reads) */
     static JsonNode convert(JsonNode v, Conversion to) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
+        JsonNodeFactory f = BodyJson.NODES;
         switch (to) {
             case ISO8601:
                 if (v.isNumber()) return f.textNode(Instant.ofEpochSecond(v.asLong()).toString());

@@ -2,12 +2,11 @@ package portico.plugin.transform;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import portico.error.ErrorKind;
+import portico.error.GatewayException;
 import portico.http.ContentCoding;
 import portico.http.Exchange;
 import portico.plugin.BodyTransform;
-import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginFactory;
 import portico.plugin.Verdict;
@@ -20,9 +19,7 @@ import portico.template.Template;
  * a template; body operations ask the relay for the whole body, and only for a JSON body.
  */
 public final class RequestTransformPlugin implements Plugin {
-    public static final PluginFactory<TransformSettings> FACTORY = PluginFactory.of("request_transform", Phase.TRANSFORM,
-            node -> TransformSettings.parse(node, true), (settings, ctx) -> new RequestTransformPlugin(settings));
-    private static final Logger log = LoggerFactory.getLogger(RequestTransformPlugin.class);
+    public static final PluginFactory<TransformSettings> FACTORY = new TransformFactory("request_transform", true, RequestTransformPlugin::new);
 
     private final TransformSettings settings;
 
@@ -39,8 +36,13 @@ public final class RequestTransformPlugin implements Plugin {
             String path = q < 0 ? target : target.substring(0, q);
             String query = q < 0 ? null : target.substring(q + 1);
             if (settings.path() != null) {
-                String rewritten = settings.path().render(values, Template.Position.PATH);
-                if (rewritten != null) path = rewritten;
+                try {
+                    path = settings.path().fill(values, Template.Position.PATH);
+                } catch (Template.Unfilled e) {
+                    // Never the client's own path instead: that would reach what the rewrite was to hide.
+                    return GatewayException.failed(ErrorKind.MALFORMED, "request_transform.path '" + settings.path()
+                            + "' cannot be filled: " + e.getMessage());
+                }
             }
             if (!settings.query().isEmpty()) query = settings.query().apply(query, values);
             ex.upstreamTarget(query == null ? path : path + "?" + query);
@@ -53,13 +55,8 @@ public final class RequestTransformPlugin implements Plugin {
     public BodyTransform requestBody(Exchange ex) {
         if (!settings.hasBodyOps() || !JsonBodyTransform.isJson(ex.upstreamHeaders().get(HttpHeaderNames.CONTENT_TYPE))) return null;
         String encoding = ex.upstreamHeaders().get(HttpHeaderNames.CONTENT_ENCODING);
-        ContentCoding coding = ContentCoding.of(encoding);
         String what = "the request body of " + ex.request().method() + " " + ex.path();
-        if (coding == null) {
-            log.warn("{} has Content-Encoding {}, which the gateway cannot decode; passed on untransformed", what, encoding);
-            return null;
-        }
-        return new JsonBodyTransform(settings.body(), settings.maxBody(), coding, new ExchangeValues(ex), what);
+        return new JsonBodyTransform(settings, "request_transform", true, ContentCoding.of(encoding), encoding, new ExchangeValues(ex), what);
     }
 
     @Override

@@ -3,12 +3,9 @@ package portico.plugin.transform;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import portico.http.ContentCoding;
 import portico.http.Exchange;
 import portico.plugin.BodyTransform;
-import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginFactory;
 import portico.plugin.Verdict;
@@ -22,9 +19,7 @@ import portico.template.ExchangeValues;
  * A compressed body is decoded, transformed and encoded again in the same {@code Content-Encoding}.
  */
 public final class ResponseTransformPlugin implements Plugin {
-    public static final PluginFactory<TransformSettings> FACTORY = PluginFactory.of("response_transform", Phase.TRANSFORM,
-            node -> TransformSettings.parse(node, false), (settings, ctx) -> new ResponseTransformPlugin(settings));
-    private static final Logger log = LoggerFactory.getLogger(ResponseTransformPlugin.class);
+    public static final PluginFactory<TransformSettings> FACTORY = new TransformFactory("response_transform", false, ResponseTransformPlugin::new);
 
     private final TransformSettings settings;
 
@@ -48,13 +43,8 @@ public final class ResponseTransformPlugin implements Plugin {
         if (!settings.hasBodyOps() || status < 200 || status > 299) return null;
         if (!JsonBodyTransform.isJson(head.headers().get(HttpHeaderNames.CONTENT_TYPE))) return null;
         String encoding = head.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-        ContentCoding coding = ContentCoding.of(encoding);
         String what = "the response to " + ex.request().method() + " " + ex.path();
-        if (coding == null) {
-            log.warn("{} has Content-Encoding {}, which the gateway cannot decode; passed on untransformed", what, encoding);
-            return null;
-        }
-        return new JsonBodyTransform(settings.body(), settings.maxBody(), coding, new ExchangeValues(ex), what);
+        return new JsonBodyTransform(settings, "response_transform", false, ContentCoding.of(encoding), encoding, new ExchangeValues(ex), what);
     }
 
     @Override
