@@ -17,6 +17,7 @@ import portico.cli.RouteList;
 import portico.config.ConfigException;
 import portico.config.GatewayConfig;
 import portico.runtime.Gateway;
+import portico.server.ListenException;
 
 /** The command line (CONTRACT section 1). Wiring only: each command delegates. */
 @Command(name = "portico", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class,
@@ -42,7 +43,7 @@ public final class Portico {
         Path config;
     }
 
-    @Command(name = "run", description = "Start the gateway.")
+    @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class, description = "Start the gateway.")
     static final class Run extends WithConfig implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
@@ -53,7 +54,13 @@ public final class Portico {
                 System.err.println(e.getMessage());
                 return 1;
             }
-            Gateway gateway = Gateway.start(cfg);
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(cfg);
+            } catch (ListenException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
             awaitSignal(gateway);
             return 0;
         }
@@ -90,7 +97,7 @@ public final class Portico {
         done.await();
     }
 
-    @Command(name = "check", description = "Validate a config; exit 1 with every error as FILE:LINE:COL: path: message.")
+    @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class, description = "Validate a config; exit 1 with every error as FILE:LINE:COL: path: message.")
     static final class Check extends WithConfig implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -98,7 +105,7 @@ public final class Portico {
         }
     }
 
-    @Command(name = "routes", description = "Print the route table in match order.")
+    @Command(name = "routes", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class, description = "Print the route table in match order.")
     static final class Routes extends WithConfig implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -106,7 +113,7 @@ public final class Portico {
         }
     }
 
-    @Command(name = "explain", description = "Say which route a request would take, and why the others did not match.")
+    @Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class, description = "Say which route a request would take, and why the others did not match.")
     static final class ExplainCmd extends WithConfig implements Callable<Integer> {
         @Parameters(index = "0", description = "method, e.g. GET")
         String method;
@@ -121,14 +128,17 @@ public final class Portico {
         }
     }
 
-    @Command(name = "demo", description = "Start the bundled e-commerce sample services and a gateway in front of them.")
+    @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Portico.Version.class, description = "Start the bundled e-commerce sample services and a gateway in front of them.")
     static final class Demo implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, description = "gateway config (default: examples/ecommerce/portico.yaml)")
         Path config;
+        @Option(names = "--down", paramLabel = "SERVICE",
+                description = "start with this sample service stopped, to see the gateway degrade (repeatable), e.g. --down recommendations")
+        List<String> down = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
-            return DemoCommand.run(config);
+            return DemoCommand.run(config, down);
         }
     }
 }

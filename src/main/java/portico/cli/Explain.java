@@ -13,6 +13,7 @@ import portico.config.GatewayConfig;
 import portico.route.BadPathException;
 import portico.route.Explanation;
 import portico.route.PathNormalizer;
+import portico.route.Preflights;
 import portico.route.RequestFacts;
 import portico.route.RouteTable;
 
@@ -66,9 +67,21 @@ public final class Explain {
                 path, headers, rawQuery == null ? java.util.Map.of() : new QueryStringDecoder(rawQuery, false).parameters());
         out.println(method.toUpperCase(Locale.ROOT) + " " + path + (rawQuery == null ? "" : "?" + rawQuery)
                 + (host == null ? "" : " (host " + host + ")"));
-        Explanation e = RouteTable.compile(config.routes()).explain(facts);
+        RouteTable table = RouteTable.compile(config.routes());
+        // As the gateway routes it: a preflight goes by the method it asks about, to a route whose cors answers it.
+        String preflightBy = Preflights.routeBy(table, facts, table.match(facts),
+                r -> portico.plugin.RoutePlugins.describe(config, r).stream().anyMatch(p -> p.startsWith("cors (")));
+        if (preflightBy != null) {
+            out.println("CORS preflight: no route takes OPTIONS here; routed as " + preflightBy
+                    + ", where the cors plugin answers it (204, or 403 if origin, method or headers are not allowed)");
+            facts = Preflights.as(facts, preflightBy);
+        }
+        Explanation e = table.explain(facts);
         e.lines().forEach(out::println);
-        e.winner().ifPresent(r -> out.println("plugins: none"));
+        e.winner().ifPresent(r -> {
+            List<String> plugins = portico.plugin.RoutePlugins.describe(config, r);
+            out.println("plugins: " + (plugins.isEmpty() ? "none" : String.join(" -> ", plugins)));
+        });
         return 0;
     }
 }

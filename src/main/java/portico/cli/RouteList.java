@@ -29,9 +29,13 @@ public final class RouteList {
                     m.hosts().isEmpty() ? "*" : String.join(",", m.hosts()),
                     m.methods().isEmpty() ? "ALL" : String.join(",", m.methods()),
                     m.paths().isEmpty() ? "/" : String.join(",", m.paths()),
-                    r.service(), conditions(r));
+                    r.service() != null ? r.service() : "aggregate(" + parts(r) + ")", conditions(r));
         }
         return 0;
+    }
+
+    private static String parts(RouteConfig r) {
+        return String.join(", ", r.aggregate().parts().stream().map(p -> p.name() + ":" + p.service()).toList());
     }
 
     private static String conditions(RouteConfig r) {

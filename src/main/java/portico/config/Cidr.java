@@ -36,6 +36,25 @@ public record Cidr(byte[] network, int prefix, String text) {
         return new Cidr(bytes, prefix, s);
     }
 
+    /**
+     * The block as its network address, when the one written has bits set past the prefix
+     * ({@code 10.0.0.0/8} for {@code 10.0.0.1/8}); null when it has none. Matching ignores those
+     * bits, so {@code 10.0.0.1/8} is all of 10.0.0.0/8, which is seldom what was meant.
+     */
+    public String hostBitsCleared() {
+        byte[] masked = network.clone();
+        for (int i = 0; i < masked.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            masked[i] &= (byte) (0xFF << (8 - keep));
+        }
+        if (java.util.Arrays.equals(masked, network)) return null;
+        try {
+            return io.netty.util.NetUtil.toAddressString(InetAddress.getByAddress(masked)) + "/" + prefix;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are an address", e);
+        }
+    }
+
     public boolean contains(InetAddress address) {
         byte[] a = address.getAddress();
         if (a.length != network.length) {

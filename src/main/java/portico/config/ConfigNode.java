@@ -52,6 +52,14 @@ public final class ConfigNode {
         return path;
     }
 
+    /**
+     * The document's root, for a setting that depends on another section (a rate limit with
+     * {@code store: redis} needs {@code cluster.redis}). Reading it declares no keys.
+     */
+    public ConfigNode root() {
+        return new ConfigNode(ctx.tree.root(), "", "", ctx, new Mark(1, 1));
+    }
+
     /** Where the value stands; for an absent key (or one inside an alias), where its parent does. */
     public Mark mark() {
         Mark m = ctx.tree.valueMark(path);
@@ -67,8 +75,18 @@ public final class ConfigNode {
         return ctx.declaredKeys;
     }
 
+    /** The parsed value itself, for values passed on as JSON (a fallback body); null when absent. */
+    JsonNode value() {
+        return node;
+    }
+
     public boolean present() {
         return node != null && !node.isNull();
+    }
+
+    /** Whether the key is written with no value ({@code key:} or {@code key: ~}), which {@link #present} treats as absent. */
+    public boolean writtenEmpty() {
+        return node != null && node.isNull();
     }
 
     public boolean isText() {
@@ -210,6 +228,18 @@ public final class ConfigNode {
         return (int) node.asLong();
     }
 
+    /** A percentage such as {@code 50%}, as a fraction in [0, 1]. */
+    public double percent(double fallback) {
+        String s = text(null);
+        if (s == null) return fallback;
+        try {
+            return Units.percent(s);
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return fallback;
+        }
+    }
+
     public boolean bool(boolean fallback) {
         if (!present()) return fallback;
         if (node.isBoolean()) return node.asBoolean();
@@ -234,6 +264,22 @@ public final class ConfigNode {
             if (s != null) out.add(s);
         }
         return out;
+    }
+
+    /**
+     * The value as parsed JSON, for settings passed on as data (an aggregate part's {@code default},
+     * a transform's {@code set} constants); null when absent.
+     */
+    public JsonNode json() {
+        return node;
+    }
+
+    /**
+     * Declares keys a map may have beside names the user chooses (read with {@link #entries()}),
+     * so that the schema check knows them; unlike {@link #object}, reports nothing.
+     */
+    public void declare(String... keys) {
+        for (String k : keys) ctx.declaredKeys.add(schemaPath.isEmpty() ? k : schemaPath + "." + k);
     }
 
     /** The value for a message: a scalar as written, in quotes, or what kind of thing it is. */

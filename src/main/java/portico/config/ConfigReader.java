@@ -27,13 +27,51 @@ final class ConfigReader {
     private static final long ONE_GB = 1L << 30;  // Netty's decoder limits are ints
 
     private final String source;
+    private final PluginSettingsReader pluginReader = new PluginSettingsReader();
 
     ConfigReader(String source) {
         this.source = source;
     }
 
+    private ClusterConfig cluster(ConfigNode node) {
+        if (!node.object("redis")) return ClusterConfig.NONE;
+        ConfigNode redis = node.get("redis");
+        String url = redis.text(null);
+        if (url == null) return ClusterConfig.NONE;
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+            redis.error("expected a redis:// or rediss:// URL, was '" + url + "'");
+            return ClusterConfig.NONE;
+        }
+        return new ClusterConfig(url);
+    }
+
+    private Map<String, ConsumerConfig> consumers(ConfigNode node) {
+        Map<String, ConsumerConfig> out = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>(List.of("groups", "plugins"));
+        keys.addAll(pluginReader.credentialKeys());
+        for (Map.Entry<String, ConfigNode> e : node.entries().entrySet()) {
+            String name = e.getKey();
+            ConfigNode c = e.getValue();
+            if (!NAME.matcher(name).matches()) {
+                c.error("a consumer name may have letters, digits, '_', '.' and '-', was '" + name + "'");
+            }
+            c.object(keys.toArray(String[]::new));
+            List<String> groups = new ArrayList<>();
+            for (ConfigNode g : c.get("groups").items()) {
+                String group = g.requiredText();
+                if (group != null) groups.add(group);
+            }
+            Map<String, List<Object>> credentials = pluginReader.credentials(c);
+            Map<String, PluginSpec> own = pluginReader.read(c.get("plugins"), true);
+            out.put(name, new ConsumerConfig(name, groups, credentials, own, c.mark()));
+        }
+        pluginReader.checkAcrossConsumers(out, node.problems());
+        return out;
+    }
+
     GatewayConfig read(ConfigNode root) {
-        if (!root.object("version", "listen", "trusted_proxies", "limits", "shutdown_grace", "services", "routes")) {
+        if (!root.object("version", "listen", "trusted_proxies", "limits", "shutdown_grace", "cluster", "services", "routes",
+                "consumers", "plugins")) {
             if (root.present()) return null;
         }
         ConfigNode version = root.get("version");
@@ -46,9 +84,17 @@ final class ConfigReader {
         List<Cidr> trusted = cidrs(root.get("trusted_proxies"));
         Limits limits = limits(root.get("limits"));
         Duration grace = root.get("shutdown_grace").duration(Duration.ofSeconds(30));
+        ClusterConfig cluster = cluster(root.get("cluster"));
         Map<String, ServiceConfig> services = services(root.get("services"));
         List<RouteConfig> routes = routes(root.get("routes"), services);
-        return new GatewayConfig(source, listen, trusted, limits, grace, services, routes);
+        Map<String, ConsumerConfig> consumers = consumers(root.get("consumers"));
+        Map<String, PluginSpec> plugins = pluginReader.read(root.get("plugins"));
+        GatewayConfig config = new GatewayConfig(source, listen, trusted, limits, grace, cluster, services, routes, consumers, plugins);
+        pluginReader.checkRoutes(config, root.problems());
+        // Only on a config without errors: a consumer whose credential was refused would otherwise
+        // also show up as "no key can verify a token".
+        if (!root.problems().hasErrors()) pluginReader.crossCheck(config);
+        return config;
     }
 
     private List<ListenerConfig> listeners(ConfigNode node) {
@@ -145,7 +191,10 @@ final class ConfigReader {
             String s = item.text(null);
             if (s == null) continue;
             try {
-                out.add(Cidr.parse(s));
+                Cidr c = Cidr.parse(s);
+                out.add(c);
+                String meant = c.hostBitsCleared();
+                if (meant != null) item.warning("has host bits set, so it means all of " + meant + "; write that, or the address alone for just one");
             } catch (IllegalArgumentException e) {
                 item.error(e.getMessage());
             }
@@ -199,7 +248,7 @@ final class ConfigReader {
             if (!NAME.matcher(name).matches()) {
                 s.error("a service name may have letters, digits, '_', '.' and '-', was '" + name + "'");
             }
-            if (!s.object("url", "targets", "timeouts")) {
+            if (!s.object(serviceKeys("url", "targets", "timeouts", "plugins"))) {
                 if (!s.present()) s.error("needs a url or targets");
                 continue;
             }
@@ -213,6 +262,7 @@ final class ConfigReader {
                 if (t != null) targets.add(t);
             } else if (list.present()) {
                 List<ConfigNode> items = list.items();
+                Map<String, String> seen = new HashMap<>();
                 for (ConfigNode item : items) {
                     if (!item.object("url", "weight")) {
                         if (!item.present()) item.error("needs a url");
@@ -220,7 +270,15 @@ final class ConfigReader {
                     }
                     int weight = item.get("weight").integer(1, 1, 1000);
                     TargetConfig t = target(item.get("url"), weight);
-                    if (t != null) targets.add(t);
+                    if (t == null) continue;
+                    // Listed twice, one address would be two targets with their own pools and health.
+                    String first = seen.putIfAbsent((t.tls() ? "https://" : "http://") + t.authority().toLowerCase(Locale.ROOT)
+                            + t.basePath(), item.path().substring(item.path().lastIndexOf('.') + 1));
+                    if (first != null) {
+                        item.get("url").error("the same target as " + first + "; list it once, with a weight");
+                        continue;
+                    }
+                    targets.add(t);
                 }
                 if (items.isEmpty() && list.isList()) list.error("needs at least one target");
             } else {
@@ -231,9 +289,20 @@ final class ConfigReader {
             Timeouts d = Timeouts.DEFAULTS;
             Timeouts timeouts = new Timeouts(positive(to.get("connect"), d.connect()),
                     positive(to.get("response"), d.response()), positive(to.get("idle"), d.idle()));
-            out.put(name, new ServiceConfig(name, targets, timeouts));
+            Map<String, PluginSpec> own = pluginReader.read(s.get("plugins"));
+            out.put(name, new ServiceConfig(name, targets, timeouts, own, ResilienceReader.service(s)));
         }
         return out;
+    }
+
+    private static String[] serviceKeys(String... own) {
+        String[] all = java.util.Arrays.copyOf(own, own.length + ResilienceReader.SERVICE_KEYS.length);
+        System.arraycopy(ResilienceReader.SERVICE_KEYS, 0, all, own.length, ResilienceReader.SERVICE_KEYS.length);
+        return all;
+    }
+
+    static boolean isToken(String s) {
+        return TOKEN.matcher(s).matches();
     }
 
     private TargetConfig target(ConfigNode node, int weight) {
@@ -264,7 +333,11 @@ final class ConfigReader {
             return null;
         }
         boolean tls = scheme.equals("https");
-        int port = uri.getPort() >= 0 ? uri.getPort() : (tls ? 443 : 80);
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            node.error("the port must be within 1..65535, was " + uri.getPort());
+            return null;
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
@@ -278,7 +351,7 @@ final class ConfigReader {
         List<ConfigNode> items = node.items();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode r = items.get(i);
-            if (!r.object("name", "match", "service", "strip_prefix", "preserve_host")) {
+            if (!r.object("name", "match", "service", "aggregate", "strip_prefix", "preserve_host", "retries", "plugins")) {
                 if (r.present()) continue;
             }
             String name = r.get("name").requiredText();
@@ -293,13 +366,27 @@ final class ConfigReader {
             }
             MatchConfig match = match(r.get("match"));
             ConfigNode svc = r.get("service");
-            String service = svc.requiredText();
-            if (service != null && !services.containsKey(service)) {
-                svc.error("no service named '" + service + "'" + Suggest.didYouMean(service, services.keySet()));
+            ConfigNode agg = r.get("aggregate");
+            String service = null;
+            AggregateConfig aggregate = null;
+            if (agg.present()) {
+                if (svc.present()) svc.error("give either service or aggregate, not both");
+                aggregate = AggregateReader.read(agg, match, services);
+                for (String ignored : List.of("strip_prefix", "preserve_host")) {
+                    if (r.get(ignored).present()) r.get(ignored).warning("has no effect on an aggregate route: each part names its own path");
+                }
+            } else {
+                service = svc.requiredText();
+                if (service != null && !services.containsKey(service)) {
+                    svc.error("no service named '" + service + "'" + Suggest.didYouMean(service, services.keySet()));
+                }
             }
             boolean strip = r.get("strip_prefix").bool(false);
             boolean preserve = r.get("preserve_host").bool(false);
-            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, r.mark()));
+            Map<String, PluginSpec> own = pluginReader.read(r.get("plugins"));
+            Boolean retryNonIdempotent = ResilienceReader.route(r.get("retries"));
+            out.add(new RouteConfig(i, name == null ? "#" + i : name, match, service, strip, preserve, own, r.mark(), aggregate,
+                    retryNonIdempotent));
         }
         return out;
     }

@@ -3,7 +3,6 @@ package portico.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpHandler;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
@@ -28,6 +27,9 @@ public final class SampleServices implements AutoCloseable {
     /** Service name to port, in port order: what examples/ecommerce/portico.yaml points at. */
     public static final Map<String, Integer> DEFAULT_PORTS = defaultPorts();
 
+    /** The issuer of the auth service's tokens, which the demo config's {@code shop-web} consumer names. */
+    public static final String TOKEN_ISSUER = AuthService.ISSUER;
+
     private final Map<String, SampleServer> servers;
 
     private SampleServices(Map<String, SampleServer> servers) {
@@ -39,18 +41,30 @@ public final class SampleServices implements AutoCloseable {
         return start(ports, RecommendationsService.DEMO_LATENCY);
     }
 
+    /** With the demo's 150 ms recommendations latency; the auth service signs with {@code jwtSecret}. */
+    public static SampleServices start(Map<String, Integer> ports, byte[] jwtSecret) {
+        return start(ports, RecommendationsService.DEMO_LATENCY, jwtSecret);
+    }
+
+    /** The auth service signing with {@code DEMO_JWT_SECRET} (or the demo default), as the demo config reads it. */
+    public static SampleServices start(Map<String, Integer> ports, Duration recommendationsLatency) {
+        return start(ports, recommendationsLatency, AuthService.secretFromEnvironment());
+    }
+
     /**
      * Starts all five services and returns once each is listening.
      *
      * @param ports                  service name to port; 0 picks a free port (tests); a service
      *                               not in the map gets its {@link #DEFAULT_PORTS default}
      * @param recommendationsLatency how long {@code GET /for/{userId}} waits before answering
+     * @param jwtSecret              the HS256 secret the auth service signs tokens with: the gateway's
+     *                               {@code consumers.shop-web.jwt.secret}
      * @throws IllegalArgumentException       for a name that is no sample service
      * @throws java.io.UncheckedIOException   when a port is taken; nothing is left running then
      */
-    public static SampleServices start(Map<String, Integer> ports, Duration recommendationsLatency) {
+    public static SampleServices start(Map<String, Integer> ports, Duration recommendationsLatency, byte[] jwtSecret) {
         for (String name : ports.keySet()) known(name);
-        Map<String, HttpHandler> handlers = handlers(recommendationsLatency);
+        Map<String, HttpHandler> handlers = handlers(recommendationsLatency, jwtSecret);
         Map<String, SampleServer> servers = new LinkedHashMap<>();
         SampleServices services = new SampleServices(Collections.unmodifiableMap(servers));
         try {
@@ -119,11 +133,11 @@ public final class SampleServices implements AutoCloseable {
         return service;
     }
 
-    private static Map<String, HttpHandler> handlers(Duration recommendationsLatency) {
+    private static Map<String, HttpHandler> handlers(Duration recommendationsLatency, byte[] jwtSecret) {
         ArrayNode products = Json.resource("products.json", ArrayNode.class);
         return Map.of(
-                AuthService.NAME, new AuthService(Json.resource("credentials.json", ArrayNode.class),
-                        AuthService.randomTokens(new SecureRandom())).router(),
+                AuthService.NAME, new AuthService(Json.resource("credentials.json", ArrayNode.class), jwtSecret,
+                        Clock.systemUTC()).router(),
                 UsersService.NAME, new UsersService(Json.resource("users.json", ArrayNode.class), Clock.systemUTC()).router(),
                 ProductsService.NAME, new ProductsService(products).router(),
                 OrdersService.NAME, new OrdersService(Json.resource("orders.json", ArrayNode.class)).router(),

@@ -20,6 +20,7 @@ public enum ErrorKind {
     CIRCUIT_OPEN(503, "circuit-open", "Service unavailable"),
     NO_HEALTHY_TARGET(503, "no-healthy-target", "Service unavailable"),
     SHUTTING_DOWN(503, "shutting-down", "Service unavailable"),
+    RATE_LIMIT_UNAVAILABLE(503, "rate-limit-unavailable", "Service unavailable"),
     UPSTREAM_TIMEOUT(504, "upstream-timeout", "Gateway timeout");
 
     public final int status;

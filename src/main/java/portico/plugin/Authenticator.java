@@ -18,4 +18,9 @@ public interface Authenticator {
 
     /** The {@code WWW-Authenticate} challenge for a 401 when no credential was offered. */
     String challenge();
+
+    /** The consumer to use when no authenticator on the route accepts a request, or null for 401. */
+    default String anonymous() {
+        return null;
+    }
 }

@@ -16,4 +16,22 @@ public interface Plugin {
     CompletionStage<Verdict> onRequest(Exchange ex);
 
     default void onResponse(Exchange ex, HttpResponse head) {}
+
+    /**
+     * Asked once the request plugins have all run and proceeded, for a request with a body:
+     * null (the default) lets the body stream; a transform makes the relay collect the body (up
+     * to its limit) and send on what it returns.
+     */
+    default BodyTransform requestBody(Exchange ex) {
+        return null;
+    }
+
+    /**
+     * Asked after {@link #onResponse}, for an upstream or aggregated answer with a body: null (the
+     * default) lets the body stream; a transform makes the relay collect it (up to its limit) and
+     * send on what it returns. Response transforms apply in the same reverse order as onResponse.
+     */
+    default BodyTransform responseBody(Exchange ex, HttpResponse head) {
+        return null;
+    }
 }

@@ -27,25 +27,46 @@ public final class PluginChain {
     private final List<Named> afterAuth;
     /** consumer -> plugin name -> its instance, or empty for {@code NAME: off}. */
     private final Map<String, Map<String, Optional<Plugin>>> consumerPlugins;
-    private final String anonymous;
+    /** The identity used when no authenticator accepts the request, with the consumer's groups; or null for 401. */
+    private final Identity anonymous;
     private final List<String> description;
 
     /** A plugin with its name, so that a consumer's plugin of the same name can replace it. */
     public record Named(String name, Phase phase, Plugin plugin) {}
 
+    /** A chain whose anonymous consumer (or null) has no groups. */
     public PluginChain(List<Plugin> beforeAuth, List<Authenticator> authenticators, List<Named> afterAuth,
                        Map<String, Map<String, Optional<Plugin>>> consumerPlugins, String anonymous, List<String> description) {
+        this(beforeAuth, authenticators, afterAuth, consumerPlugins, anonymous, List.of(), description);
+    }
+
+    /**
+     * @param anonymous       the consumer for requests no authenticator accepts (CONTRACT section 5), or null for 401
+     * @param anonymousGroups its groups: those of {@code consumers.NAME} when that consumer is configured
+     */
+    public PluginChain(List<Plugin> beforeAuth, List<Authenticator> authenticators, List<Named> afterAuth,
+                       Map<String, Map<String, Optional<Plugin>>> consumerPlugins, String anonymous,
+                       List<String> anonymousGroups, List<String> description) {
         this.beforeAuth = List.copyOf(beforeAuth);
         this.authenticators = List.copyOf(authenticators);
         this.afterAuth = List.copyOf(afterAuth);
         this.consumerPlugins = Map.copyOf(consumerPlugins);
-        this.anonymous = anonymous;
+        this.anonymous = anonymous == null ? null : new Identity(anonymous, null, anonymousGroups, Map.of());
         this.description = List.copyOf(description);
     }
 
     /** The plugin names in the order they run, for {@code portico explain}. */
     public List<String> describe() {
         return description;
+    }
+
+    /** Whether the plugin of this name runs on the route (the relay asks whether cors answers preflights). */
+    public boolean runs(String pluginName) {
+        String prefix = pluginName + " (";
+        for (String d : description) {
+            if (d.startsWith(prefix)) return true;
+        }
+        return false;
     }
 
     public boolean isEmpty() {
@@ -74,21 +95,45 @@ public final class PluginChain {
 
     private CompletionStage<Verdict> authenticate(Exchange ex) {
         if (authenticators.isEmpty()) return afterAuth(ex);
-        return tryAuthenticator(ex, 0, null);
+        return tryAuthenticator(ex, 0, new GatewayException[authenticators.size()]);
     }
 
-    private CompletionStage<Verdict> tryAuthenticator(Exchange ex, int i, GatewayException firstFailure) {
+    /**
+     * The 401 when nothing authenticated: the first refusal's detail, and one challenge per
+     * authenticator on the route (RFC 9110 section 11.6.1), each refusing one's with its error,
+     * so a client sees every way in. A refusal that is not a 401 (403 insufficient_scope, 429)
+     * is answered as it is.
+     */
+    private GatewayException refusal(GatewayException[] failures) {
+        GatewayException first = null;
+        for (GatewayException f : failures) {
+            if (f != null) {
+                first = f;
+                break;
+            }
+        }
+        if (first != null && first.kind() != ErrorKind.UNAUTHENTICATED) return first;
+        // A new exception: a plugin's own may be shared, and its challenge is only one of these.
+        GatewayException e = new GatewayException(ErrorKind.UNAUTHENTICATED, first != null ? first.getMessage() : "credentials are required");
+        if (first != null) e.headers().set(first.headers());
+        List<String> challenges = new ArrayList<>(authenticators.size());
+        for (int i = 0; i < authenticators.size(); i++) {
+            List<String> own = failures[i] == null ? List.of() : failures[i].headers().getAll(HttpHeaderNames.WWW_AUTHENTICATE);
+            if (own.isEmpty()) challenges.add(authenticators.get(i).challenge());
+            else challenges.addAll(own);
+        }
+        e.headers().remove(HttpHeaderNames.WWW_AUTHENTICATE);
+        for (String c : challenges) e.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c);
+        return e;
+    }
+
+    private CompletionStage<Verdict> tryAuthenticator(Exchange ex, int i, GatewayException[] failures) {
         if (i == authenticators.size()) {
             if (anonymous != null) {
-                ex.identity(new Identity(anonymous, null, List.of(), Map.of()));
+                ex.identity(anonymous);
                 return afterAuth(ex);
             }
-            GatewayException e = firstFailure != null ? firstFailure
-                    : new GatewayException(ErrorKind.UNAUTHENTICATED, "credentials are required");
-            if (!e.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
-                for (Authenticator a : authenticators) e.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, a.challenge());
-            }
-            return CompletableFuture.failedStage(e);
+            return CompletableFuture.failedStage(refusal(failures));
         }
         Authenticator a = authenticators.get(i);
         CompletionStage<Identity> attempt;
@@ -102,18 +147,18 @@ public final class PluginChain {
                 ex.identity(identity);
                 return afterAuth(ex);
             }
-            GatewayException failure = firstFailure;
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
                 if (!(cause instanceof GatewayException ge)) return CompletableFuture.<Verdict>failedStage(cause);
-                if (failure == null) failure = ge;
+                failures[i] = ge;
             }
-            return tryAuthenticator(ex, i + 1, failure);
+            return tryAuthenticator(ex, i + 1, failures);
         }, ex.eventLoop()).thenCompose(s -> s);
     }
 
     private CompletionStage<Verdict> afterAuth(Exchange ex) {
         Identity who = ex.identity();
+        tellUpstream(ex, who);
         Map<String, Optional<Plugin>> own = who == null || who.consumer() == null ? null : consumerPlugins.get(who.consumer());
         if (own == null) return runAll(ex, plugins(afterAuth), 0);
         List<Plugin> list = new ArrayList<>(afterAuth.size() + own.size());
@@ -130,6 +175,13 @@ public final class PluginChain {
             }
         }
         return runAll(ex, list, 0);
+    }
+
+    /** The service learns who called from the gateway alone (client-sent copies were removed on arrival). */
+    private static void tellUpstream(Exchange ex, Identity who) {
+        if (who == null || ex.upstreamHeaders() == null) return;
+        if (who.consumer() != null) ex.upstreamHeaders().set("X-Consumer-Name", who.consumer());
+        if (!who.groups().isEmpty()) ex.upstreamHeaders().set("X-Consumer-Groups", String.join(", ", who.groups()));
     }
 
     private void insertInPhaseOrder(List<Plugin> list, Plugin p, Phase phase) {

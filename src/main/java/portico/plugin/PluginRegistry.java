@@ -9,7 +9,17 @@ import java.util.Map;
  * line here, at its phase; the constructor check keeps the list in phase order.
  */
 public final class PluginRegistry {
-    public static final List<PluginFactory<?>> ORDERED = List.of();
+    public static final List<PluginFactory<?>> ORDERED = List.of(
+            portico.plugin.cors.CorsPlugin.FACTORY,
+            portico.plugin.jwt.JwtPlugin.FACTORY,
+            portico.plugin.keyauth.KeyAuthPlugin.FACTORY,
+            portico.plugin.basicauth.BasicAuthPlugin.FACTORY,
+            portico.plugin.iprestriction.IpRestrictionPlugin.FACTORY,
+            portico.plugin.acl.AclPlugin.FACTORY,
+            portico.plugin.requestsize.RequestSizePlugin.FACTORY,
+            portico.plugin.ratelimit.RateLimitPlugin.FACTORY,
+            portico.plugin.transform.RequestTransformPlugin.FACTORY,
+            portico.plugin.transform.ResponseTransformPlugin.FACTORY);
 
     private static final Map<String, PluginFactory<?>> BY_NAME = index(ORDERED);
 

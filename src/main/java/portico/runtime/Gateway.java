@@ -3,18 +3,25 @@ package portico.runtime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import portico.config.GatewayConfig;
 import portico.net.Transport;
+import portico.plugin.PluginContext;
+import portico.plugin.RoutePlugins;
+import portico.plugin.SharedResources;
 import portico.route.RouteTable;
 import portico.server.GatewayServer;
+import portico.server.ListenException;
 import portico.upstream.Service;
+import portico.upstream.TimeSource;
 import portico.upstream.UpstreamClient;
 
 /**
@@ -30,12 +37,19 @@ public final class Gateway implements AutoCloseable {
     private final List<InetSocketAddress> addresses;
     private final AtomicLong revisions = new AtomicLong();
     private final Duration grace;
+    private final SharedResources shared = new SharedResources();
+    private final Clock clock;
+    private final PluginContext.Ticker ticker;
 
-    private Gateway(GatewayConfig config) throws Exception {
+    private Gateway(GatewayConfig config, Clock clock, PluginContext.Ticker ticker, RandomGenerator random) throws Exception {
+        this.clock = clock;
+        this.ticker = ticker;
+        // Plugins and resilience (breakers, ejections, retry budgets) read the same time.
+        TimeSource time = TimeSource.of(clock, ticker::nanos);
         Transport transport = Transport.best();
         // One loop per core: each client connection and its upstream connections share one.
         workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.ioHandlerFactory());
-        upstreams = new UpstreamClient(transport);
+        upstreams = new UpstreamClient(transport, workers, time, random);
         grace = config.shutdownGrace();
         try {
             server = new GatewayServer(transport, workers, compile(config));
@@ -45,20 +59,40 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         for (InetSocketAddress a : addresses) {
-            log.info("listening on {}:{} ({}, {} routes, {} services)", a.getHostString(), a.getPort(), transport.name(),
-                    config.routes().size(), config.services().size());
+            // [::]:8080, not 0:0:0:0:0:0:0:0:8080
+            String address = ListenException.address(io.netty.util.NetUtil.toAddressString(a.getAddress()), a.getPort());
+            log.info("listening on {} ({}, {}, {})", address, transport.name(), count(config.routes().size(), "route"),
+                    count(config.services().size(), "service"));
         }
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** Starts a gateway for a config that has passed validation. */
     public static Gateway start(GatewayConfig config) throws Exception {
-        return new Gateway(config);
+        return new Gateway(config, Clock.systemUTC(), PluginContext.Ticker.SYSTEM, TimeSource.THREAD_LOCAL_RANDOM);
+    }
+
+    /** As {@link #start(GatewayConfig)}, with the clocks that plugins read (tests move them by hand). */
+    public static Gateway start(GatewayConfig config, Clock clock, PluginContext.Ticker ticker) throws Exception {
+        return new Gateway(config, clock, ticker, TimeSource.THREAD_LOCAL_RANDOM);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, with the time (for plugins and resilience alike) and the
+     * randomness (balancing, jitter) injected.
+     */
+    public static Gateway start(GatewayConfig config, TimeSource time, RandomGenerator random) throws Exception {
+        return new Gateway(config, time.clock(), time::nanoTime, random);
     }
 
     private Revision compile(GatewayConfig config) {
         RouteTable routes = RouteTable.compile(config.routes());
         Map<String, Service> services = upstreams.services(config.services());
-        return new Revision(revisions.incrementAndGet(), config, routes, services);
+        RoutePlugins plugins = RoutePlugins.compile(config, new PluginContext(clock, ticker, config, workers, shared));
+        return new Revision(revisions.incrementAndGet(), config, routes, services, plugins);
     }
 
     public List<InetSocketAddress> addresses() {
@@ -95,7 +129,9 @@ public final class Gateway implements AutoCloseable {
         if (server != null) {
             server.close();
             UpstreamClient.close(server.revision().services());
+            server.revision().plugins().close();
         }
+        shared.close();
         upstreams.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

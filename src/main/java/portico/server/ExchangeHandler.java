@@ -34,6 +34,7 @@ import portico.http.RequestIds;
 import portico.http.ServerCodec;
 import portico.route.BadPathException;
 import portico.route.PathNormalizer;
+import portico.route.Preflights;
 import portico.route.RequestFacts;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
@@ -271,11 +272,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                     "the request body of " + declared + " bytes is larger than limits.max_body_bytes"), false);
             return;
         }
-        RouteMatch match = revision.routes().match(new RequestFacts(req.method().name(), host(req), path, req.headers(),
-                query(rawQuery)));
+        RequestFacts facts = new RequestFacts(req.method().name(), host(req), path, req.headers(), query(rawQuery));
+        RouteMatch match = revision.routes().match(facts);
+        String preflightBy = Preflights.routeBy(revision.routes(), facts, match, r -> revision.chain(r).runs("cors"));
+        if (preflightBy != null) match = revision.routes().match(Preflights.as(facts, preflightBy));
         if (match instanceof RouteMatch.Found found) {
-            Service service = revision.service(found.route());
-            ex.routed(found.route().name(), service.name());
+            Service service = revision.service(found.route());  // null for an aggregate route
+            ex.routed(found.route().name(), service == null ? null : service.name());
             relay.start(found, service);
         } else if (match instanceof RouteMatch.MethodNotAllowed mna) {
             GatewayException e = new GatewayException(ErrorKind.METHOD_NOT_ALLOWED,
@@ -372,9 +375,20 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * The peer's doing (a reset, a bad TLS record) closes the connection quietly; anything else
+     * thrown while an exchange runs is the gateway's own failure, and the relay still answers it
+     * (see Relay#crashed). Memory that ran out is always logged.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client connection failed: {}", cause.toString());
+        boolean peer = cause instanceof java.io.IOException || cause.getCause() instanceof java.io.IOException;
+        if (!peer && relay != null && (state == State.ROUTING || state == State.RELAYING)) {
+            relay.crashed(cause);
+            return;
+        }
+        if (cause instanceof Error) log.error("client connection failed", cause);
+        else log.debug("client connection failed: {}", cause.toString());
         ctx.close();
     }
 

@@ -44,6 +44,9 @@ final class FramingGuard {
                 return malformed("invalid Content-Length '" + v + "'");
             }
         }
+        // Which credential counts would be one parser's choice against another's: the gateway
+        // checked the first while the service read the second (RFC 9110 section 11.6.2: one value).
+        if (h.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1) return malformed("more than one Authorization header");
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) return malformed("more than one Host header");
         if (hosts.isEmpty() && req.protocolVersion().minorVersion() >= 1) return malformed("missing Host header");

@@ -56,21 +56,32 @@ public final class GatewayServer implements AutoCloseable {
         this.revision = new AtomicReference<>(initial);
     }
 
-    /** Binds every configured address; on any failure nothing stays bound. */
+    /**
+     * Binds every configured address; on any failure nothing stays bound.
+     *
+     * @throws ListenException naming the address that could not be bound, and why
+     */
     public List<InetSocketAddress> bind(List<ListenerConfig> addresses) throws Exception {
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
             for (ListenerConfig l : addresses) {
                 SslContext ssl = l.tls() == null ? null
                         : SslContextBuilder.forServer(l.tls().cert().toFile(), l.tls().key().toFile()).build();
-                Channel ch = new ServerBootstrap()
-                        .group(boss, workers)
-                        .channel(transport.serverChannel())
-                        .option(ChannelOption.SO_BACKLOG, 1024)
-                        .childOption(ChannelOption.AUTO_READ, false)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(new Initializer(ssl))
-                        .bind(l.host(), l.port()).sync().channel();
+                Channel ch;
+                try {
+                    ch = new ServerBootstrap()
+                            .group(boss, workers)
+                            .channel(transport.serverChannel())
+                            .option(ChannelOption.SO_BACKLOG, 1024)
+                            .childOption(ChannelOption.AUTO_READ, false)
+                            .childOption(ChannelOption.TCP_NODELAY, true)
+                            .childHandler(new Initializer(ssl))
+                            .bind(l.host(), l.port()).sync().channel();
+                } catch (Exception e) {
+                    // sync() rethrows the bind's IOException undeclared (BindException on NIO, NativeIoException on epoll)
+                    if (e instanceof java.io.IOException) throw new ListenException(ListenException.address(l.host(), l.port()), e);
+                    throw e;
+                }
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
             }

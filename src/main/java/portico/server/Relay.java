@@ -1,14 +1,10 @@
 package portico.server;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,24 +17,45 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
-import java.net.ConnectException;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import portico.aggregate.AggregateAnswer;
+import portico.aggregate.AggregateDestination;
 import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.error.ProblemResponse;
 import portico.http.Exchange;
-import portico.http.HeaderNames;
 import portico.http.HopByHop;
+import portico.plugin.BodyTransform;
+import portico.plugin.Plugin;
+import portico.plugin.PluginChain;
+import portico.plugin.Verdict;
 import portico.route.RouteMatch;
 import portico.runtime.Revision;
+import portico.upstream.Attempt;
+import portico.upstream.Failure;
+import portico.upstream.Outcome;
 import portico.upstream.Service;
 import portico.upstream.Target;
 import portico.upstream.UpstreamClient;
 import portico.upstream.UpstreamListener;
+import portico.upstream.retry.ReplayBuffer;
+import portico.upstream.retry.RetryPolicy;
+import portico.upstream.retry.RetryState;
 
 /**
  * Moves one exchange between the client connection and a pooled upstream connection, both on the
@@ -60,7 +77,6 @@ final class Relay implements UpstreamListener {
     private final boolean clientKeepAlive;
     /** False for a request without a body: its decoder's empty terminator is ignored and one is written per attempt. */
     private final boolean bodyExpected;
-    private final boolean chunkedRequest;
 
     private Service service;
     private Target target;
@@ -75,11 +91,35 @@ final class Relay implements UpstreamListener {
     private boolean upstreamKeepAlive;
     private boolean closeDelimited;
     private boolean finished;
+    /** Set once the exchange was handed back to the connection (exactly once, see #end). */
+    private boolean ended;
     private boolean reusedConnection;
     private boolean retriedStale;
     private long bodyBytes;
-    private boolean responseTimerArmed;
-    private final Runnable onResponseTimeout = this::onResponseTimeout;
+    private ScheduledFuture<?> responseTimer;
+    // Resilience: one attempt per target tried; see #connect and #attemptFailed.
+    private Boolean routeNonIdempotent;
+    private RetryState retry;
+    private ReplayBuffer replay;
+    private Attempt attempt;
+    private String balanceKey;
+    private ScheduledFuture<?> backoffTimer;
+
+    // Body transforms and aggregation: see the sections of those names below.
+    private AggregateDestination aggregate;
+    /** The aggregate's answer while its parts are called; cancelled when the exchange ends first. */
+    private CompletableFuture<AggregateAnswer> aggregating;
+    /** Non-null while the request body is held for a plugin's body transform. */
+    private List<BodyTransform> requestTransforms;
+    private long requestHoldLimit;
+    private ScheduledFuture<?> requestHoldTimer;
+    /** Non-null while the response body is held for a plugin's body transform. */
+    private List<BodyTransform> responseTransforms;
+    private long responseHoldLimit;
+    private DefaultHttpResponse heldHead;
+    private boolean heldChunked;
+    private final ArrayDeque<HttpContent> heldResponse = new ArrayDeque<>(4);
+    private long heldResponseBytes;
 
     Relay(ExchangeHandler owner, ChannelHandlerContext client, Exchange ex, Revision revision, GatewayServer server,
           boolean tls, InetAddress peer) {
@@ -92,8 +132,7 @@ final class Relay implements UpstreamListener {
         this.peer = peer;
         this.clientKeepAlive = HttpUtil.isKeepAlive(ex.request());
         HttpRequest req = ex.request();
-        this.chunkedRequest = HttpUtil.isTransferEncodingChunked(req);
-        this.bodyExpected = chunkedRequest || HttpUtil.getContentLength(req, 0L) > 0;
+        this.bodyExpected = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         this.requestComplete = !bodyExpected;
     }
 
@@ -101,11 +140,69 @@ final class Relay implements UpstreamListener {
 
     void start(RouteMatch.Found match, Service service) {
         this.service = service;
+        if (service == null) aggregate = revision.aggregate(match.route());
         this.preserveHost = match.route().preserveHost();
         HttpRequest req = ex.request();
         expectContinue = HttpUtil.is100ContinueExpected(req);
-        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamUri(match), upstreamHeaders(match));
+        routeNonIdempotent = match.route().retryNonIdempotent();
+        ex.captures(match.captures());
+        ex.upstreamTarget(upstreamUri(match));
+        ex.upstreamHeaders(upstreamHeaders(match));
+        CompletableFuture<Verdict> verdict = revision.chain(match.route()).onRequest(ex).toCompletableFuture();
+        if (verdict.isDone()) {
+            // A plugin that refused at once (cors, acl, ip_restriction) hands back an already failed stage.
+            Verdict v = null;
+            Throwable err = null;
+            try {
+                v = verdict.getNow(null);
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                err = e;
+            }
+            afterPlugins(v, err);
+        } else {
+            // An asynchronous plugin (JWKS, Redis) may complete on another thread; the exchange is the loop's.
+            verdict.whenComplete((v, err) -> {
+                if (ex.eventLoop().inEventLoop()) guarded(() -> afterPlugins(v, err));
+                else ex.eventLoop().execute(() -> guarded(() -> afterPlugins(v, err)));
+            });
+        }
+    }
+
+    private void afterPlugins(Verdict verdict, Throwable err) {
+        if (finished) return;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GatewayException ge) {
+                failBeforeResponse(ge);
+            } else {
+                log.error("a plugin failed on {} {}", ex.request().method(), ex.path(), cause);
+                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "a plugin failed; see the gateway log"));
+            }
+            return;
+        }
+        if (verdict instanceof Verdict.Respond r) {
+            respondLocally(r);
+            return;
+        }
+        if (aggregate != null) {
+            serveAggregate();
+            return;
+        }
+        long declared = HttpUtil.getContentLength(ex.request(), -1L);
+        if (declared > ex.maxRequestBody()) {
+            failBeforeResponse(tooLarge(declared), false);
+            return;
+        }
+        upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, ex.request().method(), ex.upstreamTarget(), ex.upstreamHeaders());
+        if (holdRequestBody()) return;
         connect();
+    }
+
+    private GatewayException tooLarge(long bytes) {
+        String size = bytes < 0 ? "the request body is larger than " : "the request body of " + bytes + " bytes is larger than ";
+        return new GatewayException(ErrorKind.BODY_TOO_LARGE, ex.maxRequestBody() < server.limits().maxBodyBytes()
+                ? size + "the request_size limit (" + ex.maxRequestBody() + " bytes)"  // the route's, service's or consumer's
+                : size + "limits.max_body_bytes");
     }
 
     private String upstreamUri(RouteMatch.Found match) {
@@ -120,87 +217,134 @@ final class Relay implements UpstreamListener {
     private HttpHeaders upstreamHeaders(RouteMatch.Found match) {
         HttpRequest req = ex.request();
         HttpHeaders h = req.headers().copy();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
         HopByHop.strip(h);
-        if (chunkedRequest) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        stripIdentityHeaders(h);
+        if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         // The gateway answers 100-continue itself once it is ready for the body (see #onAcquired).
         h.remove(HttpHeaderNames.EXPECT);
         boolean trusted = revision.clientAddress().isTrusted(peer);
-        String peerText = owner.peerText();
-        String incomingFor = trusted ? String.join(", ", h.getAll(HeaderNames.X_FORWARDED_FOR)) : "";
+        String peerText = NetUtil.toAddressString(peer);
+        String incomingFor = String.join(", ", h.getAll("X-Forwarded-For"));
         if (trusted && !incomingFor.isEmpty()) {
-            h.set(HeaderNames.X_FORWARDED_FOR, incomingFor + ", " + peerText);
+            h.set("X-Forwarded-For", incomingFor + ", " + peerText);
         } else {
-            h.set(HeaderNames.X_FORWARDED_FOR, peerText);
+            h.set("X-Forwarded-For", peerText);
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
-        if (!trusted || !h.contains(HeaderNames.X_FORWARDED_PROTO)) h.set(HeaderNames.X_FORWARDED_PROTO, tls ? "https" : "http");
-        if (!trusted || !h.contains(HeaderNames.X_FORWARDED_HOST)) {
-            if (host != null) h.set(HeaderNames.X_FORWARDED_HOST, host);
-            else h.remove(HeaderNames.X_FORWARDED_HOST);
+        if (!trusted || !h.contains("X-Forwarded-Proto")) h.set("X-Forwarded-Proto", tls ? "https" : "http");
+        if (!trusted || !h.contains("X-Forwarded-Host")) {
+            if (host != null) h.set("X-Forwarded-Host", host);
+            else h.remove("X-Forwarded-Host");
         }
         if (!trusted) {
             // An untrusted peer's own forwarding claims are discarded (CONTRACT section 5).
-            h.remove(HeaderNames.FORWARDED);
-            h.remove(HeaderNames.X_REAL_IP);
-            h.remove(HeaderNames.X_FORWARDED_PREFIX);
-            h.remove(HeaderNames.X_FORWARDED_PORT);
+            h.remove("Forwarded");
+            h.remove("X-Real-IP");
+            h.remove("X-Forwarded-Prefix");
+            h.remove("X-Forwarded-Port");
         }
         if (match.route().stripPrefix() && !match.matchedPrefix().isEmpty() && !match.matchedPrefix().equals("/")) {
-            h.set(HeaderNames.X_FORWARDED_PREFIX, match.matchedPrefix());
+            h.set("X-Forwarded-Prefix", match.matchedPrefix());
         }
-        h.set(HeaderNames.X_REQUEST_ID, ex.requestId());
+        h.set("X-Request-Id", ex.requestId());
         return h;
     }
 
-    private void connect() {
-        target = service.pick();
-        ex.target(target.authority());
-        Future<Channel> acquired = target.pool(ex.eventLoop()).acquire();
-        if (acquired.isDone()) onAcquired(acquired);
-        else acquired.addListener(f -> onAcquired(acquired));
+    /**
+     * Identity headers are the gateway's to set (CONTRACT section 5): a client-sent
+     * {@code X-Consumer-Name} or {@code X-User-Id}, in any spelling, never reaches a service.
+     */
+    private void stripIdentityHeaders(HttpHeaders h) {
+        java.util.List<String> drop = null;
+        for (String name : h.names()) {
+            if (revision.plugins().isIdentityHeader(name)) {
+                if (drop == null) drop = new java.util.ArrayList<>(2);
+                drop.add(name);
+            }
+        }
+        if (drop != null) drop.forEach(h::remove);
     }
 
-    private void onAcquired(Future<Channel> f) {
-        if (finished) {
-            if (f.isSuccess()) UpstreamClient.release(target, f.getNow());
+    /** Starts an attempt: a target from the service (balancing, health, breaker), then a connection to it. */
+    private void connect() {
+        backoffTimer = null;
+        if (finished) return;
+        if (retry == null) {
+            HttpRequest req = ex.request();
+            // The headers as they go upstream: after plugins, so hash(header:X-User-Id) sees the
+            // authenticated user's id, never a client's own claim.
+            HttpHeaders sent = upstreamHead.headers();
+            retry = service.retries(req.method(), sent, routeNonIdempotent);
+            // A body whose declared length is past max_body could never be replayed: hold none of it.
+            if (bodyExpected && retry.keepsBody() && HttpUtil.getContentLength(req, -1L) <= retry.maxBody()) {
+                replay = new ReplayBuffer(retry.maxBody());
+            }
+            balanceKey = service.balanceKey(sent, ex.clientIp());
+        }
+        try {
+            attempt = service.select(balanceKey, retry.tried());
+        } catch (GatewayException e) {
+            failBeforeResponse(e);  // circuit open or no healthy target: a fallback, if the service has one
+            return;
+        }
+        target = attempt.target();
+        retry.tried(target);
+        ex.target(target.toString());
+        acquire();
+    }
+
+    private void acquire() {
+        Target t = target;
+        Future<Channel> acquired;
+        try {
+            acquired = t.pool(ex.eventLoop()).acquire();
+        } catch (RuntimeException e) {
+            // A connect that cannot even start (a bad address) sent nothing: a connect failure, 502.
+            attemptFailed(Failure.connect(service.name(), t, e));
+            return;
+        }
+        if (acquired.isDone()) onAcquired(t, acquired);
+        else acquired.addListener(f -> guarded(() -> onAcquired(t, acquired)));
+    }
+
+    private void onAcquired(Target t, Future<Channel> f) {
+        if (finished || t != target) {
+            if (f.isSuccess()) UpstreamClient.release(t, f.getNow());
             return;
         }
         if (!f.isSuccess()) {
-            failBeforeResponse(classifyConnectFailure(f.cause()));
+            attemptFailed(Failure.connect(service.name(), target, f.cause()));
             return;
         }
         upstream = f.getNow();
-        reusedConnection = UpstreamClient.bind(upstream, this);
-        if (!upstream.isActive()) {
-            // Closed between the pool's health check and now: its close event went to nobody.
-            onUpstreamClosed(null);
-            return;
-        }
+        reusedConnection = UpstreamClient.markUsed(upstream);
+        UpstreamClient.bind(upstream, this);
         HttpHeaders h = upstreamHead.headers();
         String base = target.config().basePath();
         HttpRequest head = upstreamHead;
         if (!base.isEmpty()) {
             head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamHead.method(), base + upstreamHead.uri(), h);
         }
-        if (!preserveHost) h.set(HttpHeaderNames.HOST, target.authority());
+        if (!preserveHost) h.set(HttpHeaderNames.HOST, target.config().authority());
         else if (ex.request().headers().contains(HttpHeaderNames.HOST)) h.set(HttpHeaderNames.HOST, ex.request().headers().get(HttpHeaderNames.HOST));
-        if (requestComplete && pending.isEmpty()) {
-            // No body (the common GET): head and end as one message, one trip through the pipeline.
-            upstream.write(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(),
-                    Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE));
-        } else {
-            upstream.write(head);
-            if (expectContinue && !requestComplete) {
-                expectContinue = false;
-                client.writeAndFlush(ExchangeHandler.continueResponse());
-            }
-            boolean wroteLast = false;
-            for (HttpContent c; (c = pending.poll()) != null; ) {
-                wroteLast |= c instanceof LastHttpContent;
-                upstream.write(c);
-            }
-            if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        upstream.write(head);
+        if (expectContinue && !requestComplete) {
+            expectContinue = false;
+            client.writeAndFlush(ExchangeHandler.continueResponse());
         }
+        boolean wroteLast = false;
+        if (replay != null) {
+            // A retry: what earlier attempts sent of the body goes first (nothing on the first attempt).
+            replay.writeTo(upstream);
+            wroteLast = replay.hasLast();
+        }
+        for (HttpContent c; (c = pending.poll()) != null; ) {
+            wroteLast |= c instanceof LastHttpContent;
+            if (replay != null) replay.add(c);
+            upstream.write(c);
+        }
+        if (requestComplete && !wroteLast) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
         upstream.flush();
         if (requestComplete) {
             onRequestSent();
@@ -221,17 +365,18 @@ final class Relay implements UpstreamListener {
         bodyBytes += n;
         ex.addRequestBytes(n);
         boolean last = c instanceof LastHttpContent;
-        if (bodyBytes > server.limits().maxBodyBytes()) {
+        if (bodyBytes > server.limits().maxBodyBytes() || bodyBytes > ex.maxRequestBody()) {
             c.release();
-            clientBodyFailed(new GatewayException(ErrorKind.BODY_TOO_LARGE,
-                    "the request body is larger than limits.max_body_bytes"));
+            clientBodyFailed(tooLarge(-1));
             return;
         }
         if (last) requestComplete = true;
         if (upstream == null) {
             pending.add(c);
+            if (requestTransforms != null) onHeldRequestContent();
             return;
         }
+        if (replay != null) replay.add(c);
         upstream.write(c);
         if (last) {
             upstream.flush();
@@ -240,6 +385,10 @@ final class Relay implements UpstreamListener {
     }
 
     void clientReadComplete() {
+        if (requestTransforms != null && !finished) {
+            if (!requestComplete) client.read();  // nothing upstream yet: the held body is read as fast as it comes
+            return;
+        }
         if (upstream == null || finished) return;
         upstream.flush();
         if (!requestComplete && upstream.isWritable()) client.read();
@@ -247,24 +396,16 @@ final class Relay implements UpstreamListener {
 
     private void onRequestSent() {
         requestSent = true;
-        if (!responseStarted && !responseTimerArmed) {
-            responseTimerArmed = true;
-            owner.responseTimer().arm(service.timeouts().response().toNanos(), onResponseTimeout);
+        if (!responseStarted && responseTimer == null) {
+            long millis = service.timeouts().response().toMillis();
+            responseTimer = client.executor().schedule(() -> guarded(this::onResponseTimeout), millis, TimeUnit.MILLISECONDS);
         }
-        // The whole request is here, so the client's next bytes belong to the next request. Asking
-        // for them now rather than after the answer keeps the socket's read interest on: Netty drops
-        // it (an epoll_ctl call) whenever no read is pending, and would add it back (another) for
-        // the next head. A client that hangs up is then seen at once, and at most one read's worth
-        // of a pipelined request waits in ExchangeHandler's queue.
-        client.read();
     }
 
     private void onResponseTimeout() {
-        responseTimerArmed = false;
+        responseTimer = null;
         if (finished || responseStarted) return;
-        failBeforeResponse(new GatewayException(ErrorKind.UPSTREAM_TIMEOUT,
-                "service '" + service.name() + "' sent no response head within timeouts.response ("
-                        + service.timeouts().response().toMillis() + "ms)"));
+        attemptFailed(Failure.responseTimeout(service.name(), target, service.timeouts().response().toMillis(), "timeouts.response"));
     }
 
     /** A chunk that does not parse, or a body over the limit: nothing more of this request can be forwarded. */
@@ -290,6 +431,13 @@ final class Relay implements UpstreamListener {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpResponse r && r.decoderResult().isFailure()) {
+            // Netty hands an unreadable head over as a full message: its body part belongs to this
+            // failed attempt, not to the retry that attemptFailed may already have started.
+            io.netty.util.ReferenceCountUtil.release(msg);
+            attemptFailed(Failure.badResponse(service.name(), target, r, r.decoderResult().cause()));
+            return;
+        }
         if (msg instanceof HttpResponse r) {
             onResponseHead(r);
         }
@@ -299,17 +447,13 @@ final class Relay implements UpstreamListener {
     }
 
     private void onResponseHead(HttpResponse r) {
-        if (r.decoderResult().isFailure()) {
-            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
-                    "service '" + service.name() + "' sent a malformed response: " + r.decoderResult().cause().getMessage()));
-            return;
-        }
         int code = r.status().code();
         if (code >= 100 && code < 200) {
             // Informational answers are the gateway's business with the upstream, not the client's.
             skippingInformational = true;
             return;
         }
+        if (retriedOnStatus(code)) return;
         cancelResponseTimer();
         responseStarted = true;
         ex.status(code);
@@ -318,7 +462,22 @@ final class Relay implements UpstreamListener {
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HopByHop.strip(h);
         h.set("X-Request-Id", ex.requestId());
-        boolean bodyless = ex.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+        PluginChain.onResponse(ex, head);
+        boolean isHead = ex.request().method().equals(HttpMethod.HEAD);
+        boolean bodyless = isHead || code == 204 || code == 304;
+        if (!bodyless && holdResponseBody(head, chunked)) return;
+        if (isHead && responseTransforms(head) != null) {
+            // A GET would be sent transformed, at a length only its body can tell; RFC 9110 section
+            // 9.3.2 lets a HEAD answer leave out what only the body determines, never say it wrong.
+            head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        writeResponseHead(head, bodyless, chunked);
+    }
+
+    /** Frames the head for the client (length, chunked or close-delimited; keep-alive) and writes it. */
+    private void writeResponseHead(DefaultHttpResponse head, boolean bodyless, boolean chunked) {
+        HttpHeaders h = head.headers();
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean http10 = ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (!bodyless && !hasLength) {
@@ -332,7 +491,7 @@ final class Relay implements UpstreamListener {
         } else if (http10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h));
+        client.write(head);
     }
 
     private void onResponseContent(HttpContent c) {
@@ -344,9 +503,9 @@ final class Relay implements UpstreamListener {
         if (c.decoderResult().isFailure()) {
             c.release();
             if (!responseStarted) {
-                failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM, "service '" + service.name() + "' sent a malformed response"));
+                attemptFailed(Failure.badBody(service.name(), target));
             } else {
-                abort("malformed response body from " + target);
+                abort(Outcome.BAD_RESPONSE.reason() + ": malformed response body from " + target);
             }
             return;
         }
@@ -354,6 +513,7 @@ final class Relay implements UpstreamListener {
             c.release();
             return;
         }
+        if (responseTransforms != null && holdResponseContent(c)) return;
         ex.addResponseBytes(c.content().readableBytes());
         if (c instanceof LastHttpContent) {
             client.writeAndFlush(c);
@@ -383,15 +543,14 @@ final class Relay implements UpstreamListener {
         } else if (!requestComplete && upstream != null) {
             // The upstream stopped reading the body: the response timer has not started (it runs
             // from the end of the request), so without this the exchange would wait for ever.
-            GatewayException e = new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, "service '" + service.name() + "' ("
-                    + target + ") read none of the request body for timeouts.idle (" + service.timeouts().idle().toMillis() + "ms)");
-            if (responseStarted) abort(e.getMessage());
-            else failBeforeResponse(e);
+            Failure f = Failure.idle(service.name(), target, "read none of the request body", service.timeouts().idle().toMillis());
+            if (responseStarted) abort(f.error().getMessage());
+            else attemptFailed(f);
         } else if (responseStarted) {
             // Backpressure stops reading the upstream while the client is not reading: say whose silence it was.
             abort(client.channel().isWritable()
-                    ? "no bytes from " + target + " for timeouts.idle while streaming the response"
-                    : "the client read none of the response for timeouts.idle");
+                    ? Outcome.IDLE_TIMEOUT.reason() + ": no bytes from " + target + " for timeouts.idle while streaming the response"
+                    : "client_idle: the client read none of the response for timeouts.idle");
         }
         // Otherwise we are waiting for the response head: timeouts.response governs that.
     }
@@ -404,27 +563,72 @@ final class Relay implements UpstreamListener {
         if (finished) return;
         if (!responseStarted) {
             // A pooled connection the upstream closed as the request arrived: try once more on a
-            // fresh one, but only when nothing is lost by sending it twice — no body to replay and
-            // an idempotent method, since the upstream may have acted on it (RFC 9112 section 9.3.1).
-            if (reusedConnection && !retriedStale && bodyBytes == 0 && requestComplete && idempotent(ex.request().method())) {
+            // fresh one, but only when nothing is lost by sending it twice — the whole request is
+            // at hand (no body, or one the retries keep) and its method is idempotent, since the
+            // upstream may have acted on it (RFC 9112 section 9.3.1). Not a retry of the attempt
+            // (the target did not fail), so it is neither recorded nor counted.
+            if (reusedConnection && !retriedStale && replayable() && RetryPolicy.idempotent(ex.request().method())) {
                 retriedStale = true;
                 requestSent = false;
+                skippingInformational = false;
                 cancelResponseTimer();
-                connect();
+                acquire();
                 return;
             }
-            String why = cause == null ? "closed the connection" : "failed: " + cause.getMessage();
-            failBeforeResponse(new GatewayException(ErrorKind.BAD_UPSTREAM,
-                    "service '" + service.name() + "' (" + target + ") " + why + " before responding"));
+            attemptFailed(Failure.reset(service.name(), target, cause));
         } else {
-            abort("upstream " + target + " closed mid-response");
+            abort(Outcome.RESET.reason() + ": upstream " + target + " closed mid-response");
         }
     }
 
-    /** RFC 9110 section 9.2.2. */
-    private static boolean idempotent(HttpMethod m) {
-        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+    // ---- retries ----------------------------------------------------------------------------
+
+    /**
+     * An attempt failed before any response byte reached the client: recorded, then sent again
+     * when the service's {@code retries} allow it (see RetryState), else answered with its error.
+     */
+    private void attemptFailed(Failure f) {
+        if (finished) return;
+        service.record(attempt, f.outcome());
+        long delay = retry.next(f.outcome(), replayable());
+        if (delay < 0) {
+            log.debug("{} {}: {} from {} ({}), not retried", ex.request().method(), ex.path(), f.outcome().reason(), target,
+                    service.name());
+            failBeforeResponse(f.error());
+            return;
+        }
+        retryAfter(delay, f.outcome());
+    }
+
+    /** Records the attempt's answer; true when it is dropped and the request sent again instead (a {@code retries.on} status). */
+    private boolean retriedOnStatus(int code) {
+        Outcome o = Outcome.response(code);
+        service.record(attempt, o);
+        long delay = retry.next(o, replayable());
+        if (delay < 0) return false;
+        retryAfter(delay, o);
+        return true;
+    }
+
+    private void retryAfter(long delayNanos, Outcome why) {
+        log.debug("{} {}: {} from {} ({}), retry {} in {}us", ex.request().method(), ex.path(), why.reason(), target,
+                service.name(), retry.retries(), delayNanos / 1000);
+        cancelResponseTimer();
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            UpstreamClient.discard(target, ch);
+        }
+        requestSent = false;
+        skippingInformational = false;
+        if (delayNanos <= 0) connect();
+        else backoffTimer = client.executor().schedule(() -> guarded(this::connect), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the whole request can be sent again as it was: it has all arrived, and its body (if any) is held. */
+    private boolean replayable() {
+        if (!requestComplete) return false;
+        return !bodyExpected || (replay != null && replay.hasLast());
     }
 
     void clientClosed() {
@@ -434,17 +638,6 @@ final class Relay implements UpstreamListener {
     }
 
     // ---- endings --------------------------------------------------------------------------
-
-    private GatewayException classifyConnectFailure(Throwable cause) {
-        String what = "service '" + service.name() + "' (" + target + ")";
-        if (cause instanceof ConnectTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-            return new GatewayException(ErrorKind.UPSTREAM_TIMEOUT, what + " did not accept a connection within timeouts.connect");
-        }
-        if (cause instanceof ConnectException) {
-            return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " refused the connection");
-        }
-        return new GatewayException(ErrorKind.BAD_UPSTREAM, what + " could not be reached: " + cause.getMessage());
-    }
 
     void failBeforeUpstream(GatewayException e, boolean close) {
         failBeforeResponse(e, close);
@@ -474,21 +667,58 @@ final class Relay implements UpstreamListener {
             UpstreamClient.discard(target, ch);
         }
         ex.failed(e.kind(), e.getMessage());
-        ex.status(e.kind().status);
-        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), e.kind().status, e.getMessage());
-        FullHttpResponse res = ProblemResponse.of(client.alloc(), e, ex.requestId());
+        // While the circuit is open or no target is healthy, a service may answer with its fallback.
+        FullHttpResponse res = null;
+        if (service != null) {
+            try {
+                res = service.fallbackResponse(e, ex.requestId());
+            } catch (RuntimeException bad) {
+                log.error("the fallback of service '{}' could not be built for {} {}; answering 500", service.name(),
+                        ex.request().method(), ex.path(), bad);
+                e = internal();
+                ex.failed(e.kind(), e.getMessage());
+            }
+        }
+        if (res == null) res = ProblemResponse.of(client.alloc(), e, ex.requestId());
+        ex.status(res.status().code());
+        if (e.kind().status >= 500) log.debug("{} {} -> {}: {}", ex.request().method(), ex.path(), res.status().code(), e.getMessage());
+        answer(res, close);
+    }
+
+    /** A plugin answered (a preflight, a cached response): the upstream is never called. */
+    private void respondLocally(Verdict.Respond r) {
+        if (finished) return;
+        finished = true;
+        releasePending();
+        ex.status(r.status());
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        res.headers().set(r.headers());
+        HopByHop.strip(res.headers());
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        res.headers().set("X-Request-Id", ex.requestId());
+        answer(res, false);
+    }
+
+    /** Writes an answer the gateway made itself, after the response plugins have seen its head. */
+    private void answer(FullHttpResponse res, boolean close) {
+        PluginChain.onResponse(ex, res);
+        writeAnswer(res, close);
+    }
+
+    private void writeAnswer(FullHttpResponse res, boolean close) {
         if (ex.request().method().equals(HttpMethod.HEAD)) res.content().clear();
         boolean keep = !close && clientKeepAlive && requestComplete && !server.draining();
         if (!keep) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        client.writeAndFlush(res);
+        client.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (keep) {
-            owner.exchangeDone(true);
+            end(true);
         } else if (!close && !requestComplete && !expectContinue) {
             // The client is sending a body nobody will read; reading it off for a moment lets the
             // client see this answer instead of a connection reset.
-            owner.discardRestThenClose();
+            endDiscarding();
         } else {
-            owner.exchangeDone(false);
+            end(false);
         }
     }
 
@@ -505,7 +735,7 @@ final class Relay implements UpstreamListener {
             upstream = null;
             UpstreamClient.discard(target, ch);
         }
-        owner.exchangeDone(false);
+        end(false);
         owner.close();
     }
 
@@ -523,10 +753,10 @@ final class Relay implements UpstreamListener {
         boolean keep = responded && clientKeepAlive && !closeDelimited && requestComplete;
         if (responded && !requestComplete) {
             // The upstream answered before the whole body arrived; the rest must be read off the socket.
-            owner.discardRestThenClose();
+            endDiscarding();
             return;
         }
-        owner.exchangeDone(keep);
+        end(keep);
     }
 
     private void finishWithoutResponse() {
@@ -538,18 +768,400 @@ final class Relay implements UpstreamListener {
             upstream = null;
             UpstreamClient.discard(target, ch);
         }
-        owner.exchangeDone(false);
+        end(false);
     }
 
-    private void cancelResponseTimer() {
-        if (responseTimerArmed) {
-            responseTimerArmed = false;
-            owner.responseTimer().disarm();
+    /** Hands the exchange back to the connection; the one place that does, so it happens once. */
+    private void end(boolean keepAlive) {
+        if (ended) return;
+        ended = true;
+        owner.exchangeDone(keepAlive);
+    }
+
+    private void endDiscarding() {
+        if (ended) return;
+        ended = true;
+        owner.discardRestThenClose();
+    }
+
+    private static GatewayException internal() {
+        return new GatewayException(ErrorKind.INTERNAL, "the gateway failed on this request; see its log");
+    }
+
+    /** Runs work that arrives outside the client connection's pipeline (timers, futures) under {@link #crashed}. */
+    private void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (Throwable t) {
+            crashed(t);
         }
     }
 
+    /**
+     * Whatever went wrong inside the gateway (a bug, or memory that ran out), the exchange ends:
+     * with a 500 problem+json while no byte of an answer went out, else by closing the client
+     * connection. Never left in flight, where a shutdown would wait for it.
+     */
+    void crashed(Throwable cause) {
+        log.error("{} {} failed inside the gateway (request id {})", ex.request().method(), ex.path(), ex.requestId(), cause);
+        boolean answerable = !finished && !responseStarted && client.channel().isActive();
+        finished = true;
+        try {
+            cancelResponseTimer();
+            releasePending();
+            if (upstream != null) {
+                Channel ch = upstream;
+                upstream = null;
+                UpstreamClient.discard(target, ch);
+            }
+        } catch (Throwable again) {
+            log.debug("cleaning up after the failure failed too", again);
+        }
+        if (ended) {
+            owner.close();
+            return;
+        }
+        ex.failed(ErrorKind.INTERNAL, String.valueOf(cause));
+        if (answerable) {
+            try {
+                FullHttpResponse res = ProblemResponse.of(client.alloc(), internal(), ex.requestId());
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ex.status(500);
+                client.writeAndFlush(res);
+            } catch (Throwable again) {
+                log.debug("the 500 could not be written either", again);
+            }
+        }
+        end(false);
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    /** Every ending comes here: buffers go, and an attempt not yet recorded is recorded as cancelled. */
     private void releasePending() {
         for (HttpContent c; (c = pending.poll()) != null; ) c.release();
+        releaseHeld();
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
+        if (attempt != null) service.record(attempt, Outcome.CANCELLED);
+        if (aggregating != null && !aggregating.isDone()) aggregating.cancel(false);  // its parts' calls and connections go too
+    }
+
+    // ---- body transforms ------------------------------------------------------------------
+    //
+    // Only for exchanges where a plugin returned a BodyTransform: the body is collected up to the
+    // transforms' limit, transformed, and sent with a Content-Length. Past the limit, what was
+    // collected and the rest go on untransformed, in their own framing, unless a transform fails
+    // closed: then the message is refused (a response before any of it reached the client, since
+    // its head is held with the body). Every other exchange streams as above and never enters
+    // these methods.
+
+    /** The request transforms of the plugins that ran, in their order; null for none. */
+    private List<BodyTransform> requestTransforms() {
+        List<BodyTransform> out = null;
+        for (Plugin p : ex.pluginsRan()) {
+            BodyTransform t = p.requestBody(ex);
+            if (t == null) continue;
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** The response transforms, in the reverse order, like onResponse; null for none. */
+    private List<BodyTransform> responseTransforms(HttpResponse head) {
+        List<BodyTransform> out = null;
+        List<Plugin> ran = ex.pluginsRan();
+        for (int i = ran.size() - 1; i >= 0; i--) {
+            BodyTransform t = ran.get(i).responseBody(ex, head);
+            if (t == null) continue;
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static long limit(List<BodyTransform> transforms) {
+        long limit = Long.MAX_VALUE;
+        for (BodyTransform t : transforms) limit = Math.min(limit, t.maxBytes());
+        return Math.min(limit, Integer.MAX_VALUE - 8);  // one array holds the body
+    }
+
+    /**
+     * @throws GatewayException when a transform refuses the message; a transform that fails otherwise
+     *         refuses it as an internal error, since the body it failed on may hold what it was to remove
+     */
+    private byte[] transform(List<BodyTransform> transforms, byte[] body) {
+        for (BodyTransform t : transforms) {
+            byte[] out;
+            try {
+                out = t.apply(body);
+            } catch (GatewayException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.error("a body transform failed on {} {}; the message was refused", ex.request().method(), ex.path(), e);
+                throw new GatewayException(ErrorKind.INTERNAL, "a body transform failed; see the gateway log");
+            }
+            if (out != null) body = out;
+        }
+        return body;
+    }
+
+    private static boolean failsClosed(List<BodyTransform> transforms) {
+        for (BodyTransform t : transforms) if (t.failsClosed()) return true;
+        return false;
+    }
+
+    /** What a body over a fail-closed transform's max_body is answered with. */
+    private GatewayException tooLargeToTransform(boolean request, long bytes, long limit) {
+        String size = bytes < 0 ? "" : " (" + bytes + " bytes)";
+        String body = request ? "the request body of " + ex.request().method() + " " + ex.path()
+                : "the response to " + ex.request().method() + " " + ex.path();
+        String plugin = request ? "request_transform" : "response_transform";
+        return new GatewayException(request ? ErrorKind.BODY_TOO_LARGE : ErrorKind.BAD_UPSTREAM, body + size
+                + " is larger than the transform's max_body (" + limit + " bytes); " + plugin
+                + " must not pass it untransformed (on_error: fail)");
+    }
+
+    private static byte[] drain(ArrayDeque<HttpContent> parts, long size) {
+        byte[] body = new byte[(int) size];
+        int at = 0;
+        for (HttpContent c; (c = parts.poll()) != null; ) {
+            int n = c.content().readableBytes();
+            c.content().getBytes(c.content().readerIndex(), body, at, n);
+            at += n;
+            c.release();
+        }
+        return body;
+    }
+
+    /** @return true when the request body is held for transforms (connect() comes once it is in) */
+    private boolean holdRequestBody() {
+        if (!bodyExpected) return false;
+        List<BodyTransform> transforms = requestTransforms();
+        if (transforms == null) return false;
+        long limit = limit(transforms);
+        long declared = HttpUtil.getContentLength(ex.request(), -1L);
+        if (declared > limit) {
+            if (failsClosed(transforms)) {
+                failBeforeResponse(tooLargeToTransform(true, declared, limit));
+                return true;
+            }
+            log.warn("the request body of {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), declared, limit);
+            return false;
+        }
+        requestTransforms = transforms;
+        requestHoldLimit = limit;
+        if (expectContinue && !requestComplete) {
+            expectContinue = false;
+            client.writeAndFlush(ExchangeHandler.continueResponse());
+        }
+        onHeldRequestContent();
+        if (requestTransforms != null && !requestComplete) client.read();
+        return true;
+    }
+
+    private void onHeldRequestContent() {
+        if (bodyBytes > requestHoldLimit) {
+            boolean refuse = failsClosed(requestTransforms);
+            requestTransforms = null;
+            cancelRequestHoldTimer();
+            if (refuse) {
+                failBeforeResponse(tooLargeToTransform(true, -1, requestHoldLimit));
+                return;
+            }
+            log.warn("the request body of {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), requestHoldLimit);
+            connect();
+        } else if (requestComplete) {
+            cancelRequestHoldTimer();
+            List<BodyTransform> transforms = requestTransforms;
+            requestTransforms = null;
+            byte[] body;
+            try {
+                body = transform(transforms, drain(pending, bodyBytes));
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
+            HttpHeaders h = upstreamHead.headers();
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            pending.add(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+            connect();
+        } else {
+            armRequestHoldTimer();
+        }
+    }
+
+    /** While the body is held nothing reads it upstream, so the idle timeout is the gateway's to keep. */
+    private void armRequestHoldTimer() {
+        cancelRequestHoldTimer();
+        long millis = service.timeouts().idle().toMillis();
+        requestHoldTimer = client.executor().schedule(() -> {
+            requestHoldTimer = null;
+            if (!finished && requestTransforms != null) {
+                failBeforeResponse(new GatewayException(ErrorKind.REQUEST_TIMEOUT, "the request body stalled"), true);
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelRequestHoldTimer() {
+        if (requestHoldTimer != null) {
+            requestHoldTimer.cancel(false);
+            requestHoldTimer = null;
+        }
+    }
+
+    /** @return true when the response body is held for transforms; the head is written with it */
+    private boolean holdResponseBody(DefaultHttpResponse head, boolean chunked) {
+        List<BodyTransform> transforms = responseTransforms(head);
+        if (transforms == null) return false;
+        long limit = limit(transforms);
+        long declared = HttpUtil.getContentLength(head, -1L);
+        if (declared > limit) {
+            if (failsClosed(transforms)) {
+                refuseHeldResponse(tooLargeToTransform(false, declared, limit));
+                return true;
+            }
+            log.warn("the response to {} {} ({} bytes) is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), declared, limit);
+            return false;
+        }
+        responseTransforms = transforms;
+        responseHoldLimit = limit;
+        heldHead = head;
+        heldChunked = chunked;
+        return true;
+    }
+
+    /** @return true when {@code c} was taken; false when the limit was passed and it must stream as usual */
+    private boolean holdResponseContent(HttpContent c) {
+        heldResponseBytes += c.content().readableBytes();
+        if (heldResponseBytes > responseHoldLimit && failsClosed(responseTransforms)) {
+            c.release();
+            refuseHeldResponse(tooLargeToTransform(false, -1, responseHoldLimit));
+            return true;
+        }
+        if (heldResponseBytes > responseHoldLimit) {
+            log.warn("the response to {} {} is larger than the transform's max_body ({} bytes); passed on untransformed",
+                    ex.request().method(), ex.path(), responseHoldLimit);
+            responseTransforms = null;
+            writeResponseHead(heldHead, false, heldChunked);
+            heldHead = null;
+            for (HttpContent held; (held = heldResponse.poll()) != null; ) {
+                ex.addResponseBytes(held.content().readableBytes());
+                client.write(held);
+            }
+            return false;
+        }
+        if (!(c instanceof LastHttpContent)) {
+            heldResponse.add(c);
+            return true;
+        }
+        heldResponse.add(c);
+        List<BodyTransform> transforms = responseTransforms;
+        responseTransforms = null;
+        byte[] body;
+        try {
+            body = transform(transforms, drain(heldResponse, heldResponseBytes));
+        } catch (GatewayException e) {
+            refuseHeldResponse(e);
+            return true;
+        }
+        HttpHeaders h = heldHead.headers();
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        writeResponseHead(heldHead, false, false);
+        heldHead = null;
+        ex.addResponseBytes(body.length);
+        client.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        finish(true);
+        return true;
+    }
+
+    /** The head is held with the body, so the client has seen nothing of this response: it gets the refusal instead. */
+    private void refuseHeldResponse(GatewayException e) {
+        responseTransforms = null;
+        heldHead = null;
+        responseStarted = false;
+        failBeforeResponse(e);
+    }
+
+    private void releaseHeld() {
+        cancelRequestHoldTimer();
+        for (HttpContent c; (c = heldResponse.poll()) != null; ) c.release();
+    }
+
+    // ---- aggregation ------------------------------------------------------------------------
+    //
+    // An aggregate route has no upstream connection of its own: its parts are called by the
+    // AggregateDestination, and the merged answer is written here like any answer the gateway
+    // makes, after the response plugins (body transforms included) have seen it. The answer is in
+    // memory already (at most max_part_bytes per part), so a body transform always applies to it:
+    // its max_body bounds what would otherwise be held, and nothing more is held here.
+
+    private void serveAggregate() {
+        ex.target("aggregate(" + String.join(", ", aggregate.partNames()) + ")");
+        CompletableFuture<AggregateAnswer> answer;
+        try {
+            answer = aggregate.serve(ex);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        aggregating = answer;
+        answer.whenComplete((a, err) -> {
+            if (ex.eventLoop().inEventLoop()) onAggregated(a, err);
+            else ex.eventLoop().execute(() -> onAggregated(a, err));
+        });
+    }
+
+    private void onAggregated(AggregateAnswer answer, Throwable err) {
+        if (finished) return;
+        if (err != null) {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GatewayException ge) {
+                failBeforeResponse(ge);
+            } else {
+                log.error("aggregating {} {} failed", ex.request().method(), ex.path(), cause);
+                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "the aggregation failed; see the gateway log"));
+            }
+            return;
+        }
+        ex.status(200);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        if (!answer.degraded().isEmpty()) res.headers().set("Portico-Degraded", String.join(", ", answer.degraded()));
+        res.headers().set("X-Request-Id", ex.requestId());
+        PluginChain.onResponse(ex, res);
+        byte[] body = answer.body();
+        List<BodyTransform> transforms = responseTransforms(res);
+        if (transforms != null) {
+            try {
+                body = transform(transforms, body);
+            } catch (GatewayException e) {
+                failBeforeResponse(e);
+                return;
+            }
+        }
+        finished = true;
+        releasePending();
+        FullHttpResponse full = res.replace(Unpooled.wrappedBuffer(body));
+        full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        ex.addResponseBytes(body.length);
+        writeAnswer(full, false);
     }
 
     static ChannelFutureListener closeOnFailure() {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -13,33 +14,20 @@ import io.netty.util.ReferenceCountUtil;
  * idle keep-alive connection that speaks or times out is no longer safe to reuse.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
-    // Fields, not channel attributes: every event reads the listener, and an attribute is a map lookup.
-    private UpstreamListener listener;
-    private boolean used;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamHandler.class);
+    static final AttributeKey<UpstreamListener> LISTENER = AttributeKey.valueOf("portico.upstream.listener");
 
-    /** Added last by UpstreamClient; null once a closed channel's pipeline is torn down. */
-    private static UpstreamHandler of(Channel ch) {
-        return ch.pipeline().last() instanceof UpstreamHandler h ? h : null;
-    }
-
-    /** @return true when the connection carried an exchange before (so the peer may have closed it meanwhile) */
-    static boolean bind(Channel ch, UpstreamListener listener) {
-        UpstreamHandler h = of(ch);
-        if (h == null) return true;
-        h.listener = listener;
-        boolean reused = h.used;
-        h.used = true;
-        return reused;
+    static void bind(Channel ch, UpstreamListener listener) {
+        ch.attr(LISTENER).set(listener);
     }
 
     static void unbind(Channel ch) {
-        UpstreamHandler h = of(ch);
-        if (h != null) h.listener = null;
+        ch.attr(LISTENER).set(null);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        UpstreamListener l = listener;
+        UpstreamListener l = ctx.channel().attr(LISTENER).get();
         if (l == null || !(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -50,20 +38,20 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        UpstreamListener l = listener;
+        UpstreamListener l = ctx.channel().attr(LISTENER).get();
         if (l != null) l.onUpstreamReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        UpstreamListener l = listener;
+        UpstreamListener l = ctx.channel().attr(LISTENER).get();
         if (l != null) l.onUpstreamWritabilityChanged(ctx.channel().isWritable());
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            UpstreamListener l = listener;
+            UpstreamListener l = ctx.channel().attr(LISTENER).get();
             if (l == null) ctx.close();
             else l.onUpstreamIdle();
             return;
@@ -73,15 +61,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        UpstreamListener l = listener;
-        listener = null;
+        UpstreamListener l = ctx.channel().attr(LISTENER).getAndSet(null);
         if (l != null) l.onUpstreamClosed(null);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        UpstreamListener l = listener;
-        listener = null;
+        // The exchange sees a broken connection (a 502 or a close); memory that ran out must not pass unseen.
+        if (cause instanceof Error) log.error("an upstream connection to {} failed", ctx.channel().remoteAddress(), cause);
+        UpstreamListener l = ctx.channel().attr(LISTENER).getAndSet(null);
         ctx.close();
         if (l != null) l.onUpstreamClosed(cause);
     }

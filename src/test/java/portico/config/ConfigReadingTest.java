@@ -30,17 +30,29 @@ class ConfigReadingTest {
         assertThat(c.limits()).isEqualTo(new Limits(32 * 1024, 4 * 1024, 1024 * 1024, 500, Duration.ofSeconds(5), Duration.ofSeconds(30)));
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.services()).containsOnlyKeys("users", "orders");
-        assertThat(c.services().get("users")).isEqualTo(new ServiceConfig("users",
-                List.of(new TargetConfig("http://127.0.0.1:3002/api", false, "127.0.0.1", 3002, "/api", 1)),
-                new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20))));
+        assertThat(c.services().get("users").targets())
+                .containsExactly(new TargetConfig("http://127.0.0.1:3002/api", false, "127.0.0.1", 3002, "/api", 1));
+        assertThat(c.services().get("users").timeouts())
+                .isEqualTo(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20)));
         assertThat(c.services().get("orders").targets()).extracting(TargetConfig::port, TargetConfig::weight)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(3004, 3), org.assertj.core.groups.Tuple.tuple(3014, 1));
-        assertThat(c.routes()).hasSize(2);
+        assertThat(c.services().get("orders").resilience()).isEqualTo(new ResilienceConfig(
+                new BalanceConfig(BalanceConfig.Strategy.HASH_HEADER, "x-user-id"),
+                new RetryConfig(2, List.of("connect_error", "reset", "timeout", "503", "5xx"), 32 * 1024, false,
+                        Duration.ofMillis(10), Duration.ofMillis(100), 0.1, 5),
+                new BreakerConfig(0.4, 20, Duration.ofSeconds(10), Duration.ofSeconds(15), 2, Duration.ofSeconds(2), 0.8,
+                        List.of("5xx", "429", "connect_error", "reset", "timeout")),
+                new HealthCheckConfig("/health", Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3, List.of("2xx", "301")),
+                new OutlierConfig(3, Duration.ofSeconds(10), Duration.ofMinutes(2), 0.5),
+                new FallbackConfig(200, "{\"orders\":[],\"degraded\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Map.of("Cache-Control", "no-store"))));
+        assertThat(c.routes()).hasSize(3);
+        assertThat(c.routes().get(1).retryNonIdempotent()).isTrue();
         RouteConfig users = c.routes().get(0);
         assertThat(users).extracting(RouteConfig::index, RouteConfig::name, RouteConfig::service,
                 RouteConfig::stripPrefix, RouteConfig::preserveHost, RouteConfig::mark)
-                .containsExactly(0, "users", "users", true, true, new Mark(32, 5));
-        assertThat(users.match()).isEqualTo(new MatchConfig(List.of("/users", "/people/{id}"), Set.of("GET", "POST"),
+                .containsExactly(0, "users", "users", true, true, new Mark(84, 5));
+        assertThat(users.match()).isEqualTo(new MatchConfig(List.of("/users/{id}", "/people/{id}"), Set.of("GET", "POST"),
                 List.of("api.example.com", "*.example.com"), Map.of("x-api-version", "2"), Map.of("version", "2")));
     }
 

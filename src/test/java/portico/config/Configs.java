@@ -24,6 +24,11 @@ final class Configs {
         return read(yaml, env).problems().errors().stream().map(Problem::toString).toList();
     }
 
+    /** Every warning exactly as {@code check} prints it. */
+    static List<String> warnings(String yaml) {
+        return read(yaml, Map.of()).problems().warnings().stream().map(Problem::toString).toList();
+    }
+
     static GatewayConfig valid(String yaml) {
         return valid(yaml, Map.of());
     }

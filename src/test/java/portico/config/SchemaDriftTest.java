@@ -52,16 +52,16 @@ class SchemaDriftTest {
         ConfigLoader.Result read = new ConfigLoader(Map.of()).load(kitchenSink);
 
         assertThat(read.problems().all()).isEmpty();
-        assertThat(keys(schemaJson, "", schemaJson)).as("keys in the schema, compared with the keys ConfigReader declares")
-                .containsExactlyInAnyOrderElementsOf(read.declaredKeys());
+        assertThat(pluginsOnce(keys(schemaJson, "", schemaJson))).as("keys in the schema, compared with the keys ConfigReader declares")
+                .containsExactlyInAnyOrderElementsOf(pluginsOnce(read.declaredKeys()));
     }
 
     @Test
     void theKitchenSinkUsesEveryKey() throws IOException {
         JsonNode config = YAML.readTree(kitchenSink.toFile());
 
-        assertThat(used(config, schemaJson, "", schemaJson)).as("keys the kitchen sink uses, compared with the schema's")
-                .containsExactlyInAnyOrderElementsOf(keys(schemaJson, "", schemaJson));
+        assertThat(pluginsOnce(used(config, schemaJson, "", schemaJson))).as("keys the kitchen sink uses, compared with the schema's")
+                .containsExactlyInAnyOrderElementsOf(pluginsOnce(keys(schemaJson, "", schemaJson)));
     }
 
     @Test
@@ -97,10 +97,31 @@ class SchemaDriftTest {
                 "version: 1\nservices: {users: {url: 127.0.0.1:3002}}",
                 "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', targets: [{url: 'http://127.0.0.1:2'}]}}",
                 "version: 1\nservices: {users: {url: 'http://127.0.0.1:1'}}\nroutes: [{name: r, service: users, match: {paths: [users]}}]",
-                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1'}}\nroutes: [{name: r, service: users}]")) {
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1'}}\nroutes: [{name: r, service: users}]",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', balance: fastest}}",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', retries: {on: [resets]}}}",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', circuit_breaker: {failure_rate: 0.5}}}",
+                "version: 1\nservices: {users: {url: 'http://127.0.0.1:1', health_check: {interval: 5s}}}",
+                "version: 1\nconsumers: {a: {basic_auth: {username: a, password: wonderland}}}",
+                "version: 1\nconsumers: {a: {jwt: {issuer: a, secret: short}}}",
+                "version: 1\nplugins: {jwt: {algorithms: [none]}}",
+                "version: 1\nplugins: {acl: {}}",
+                "version: 1\nplugins: {ip_restriction: {allow: [not-an-address]}}",
+                "version: 1\nplugins: {cors: {methods: [GET]}}")) {
             assertThat(validate(bad)).as(bad).isNotEmpty();
             assertThat(Configs.errors(bad)).as(bad).isNotEmpty();
         }
+    }
+
+    /**
+     * A plugin's settings are the same at every scope (one {@code $defs/plugins} in the schema), so
+     * {@code routes[].plugins.jwt.issuer} counts as {@code plugins.jwt.issuer}: the kitchen sink
+     * needs each plugin key once, at any scope.
+     */
+    private static Set<String> pluginsOnce(Set<String> keys) {
+        Set<String> out = new TreeSet<>();
+        for (String k : keys) out.add(k.replaceFirst("^(routes\\[\\]|services\\.\\*|consumers\\.\\*)\\.plugins\\.", "plugins."));
+        return out;
     }
 
     private static List<Error> validate(String yaml) {

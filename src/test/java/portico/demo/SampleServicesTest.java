@@ -248,6 +248,20 @@ class SampleServicesTest {
     }
 
     @Test
+    void tokensAreHs256JwtsOfTheDemoIssuerWithTheUsersIdAndRole() throws Exception {
+        String token = json(post("auth", "/login", "{\"username\":\"alice\",\"password\":\"wonderland\"}")).get("token").asText();
+
+        com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(token);
+        assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.HS256);
+        assertThat(jwt.verify(new com.nimbusds.jose.crypto.MACVerifier(AuthService.secretFromEnvironment()))).isTrue();
+        assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo(SampleServices.TOKEN_ISSUER);
+        assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("1");
+        assertThat(jwt.getJWTClaimsSet().getStringClaim("role")).isEqualTo("admin");
+        assertThat(jwt.getJWTClaimsSet().getExpirationTime().getTime() - jwt.getJWTClaimsSet().getIssueTime().getTime())
+                .isEqualTo(AuthService.TOKEN_SECONDS * 1000L);
+    }
+
+    @Test
     void badCredentialsAre401AndBadBodies400() throws Exception {
         for (String body : new String[] {
                 "{\"username\":\"alice\",\"password\":\"queen-of-hearts\"}",

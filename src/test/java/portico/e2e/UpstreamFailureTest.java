@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import portico.testing.ConfigEdits;
 import portico.testing.FakeUpstream;
 import portico.testing.Fault;
 import portico.testing.GatewayUnderTest;
@@ -54,6 +55,21 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void aConnectThatThrowsIs502NotAnEmptyReply() {
+        // Check refuses port 99999; a connect that throws for any reason must still be answered.
+        try (FakeUpstream healthy = FakeUpstream.start();
+             GatewayUnderTest gw = GatewayUnderTest.start(CONFIG.formatted(healthy.url(), healthy.url()),
+                     ConfigEdits.targetPort("flaky", 99999))) {
+            ProblemJson problem = ProblemJson.of(gw.get("/flaky/x"));
+
+            assertThat(problem.httpStatus()).isEqualTo(502);
+            assertThat(problem.type()).isEqualTo("urn:portico:error:bad-upstream");
+            assertThat(problem.detail()).isEqualTo("service 'flaky' (127.0.0.1:99999) could not be reached");
+            assertStillServes(gw, "/healthy/x");
+        }
+    }
+
+    @Test
     void aConnectionResetBeforeTheResponseIs502() {
         try (FakeUpstream upstream = FakeUpstream.start().fault("/flaky/reset", Fault.RESET_BEFORE_RESPONSE);
              GatewayUnderTest gw = GatewayUnderTest.start(CONFIG.formatted(upstream.url(), upstream.url()))) {
@@ -61,6 +77,8 @@ class UpstreamFailureTest {
 
             assertThat(problem.httpStatus()).isEqualTo(502);
             assertThat(problem.type()).isEqualTo("urn:portico:error:bad-upstream");
+            assertThat(problem.detail()).as("plain words, never the socket's own message")
+                    .isEqualTo("service 'flaky' (127.0.0.1:" + upstream.port() + ") reset the connection before responding");
             assertStillServes(gw, "/flaky/ok");
         }
     }
@@ -121,7 +139,8 @@ class UpstreamFailureTest {
             ProblemJson problem = ProblemJson.of(gw.get("/flaky/garbage"));
 
             assertThat(problem.httpStatus()).isEqualTo(502);
-            assertThat(problem.detail()).contains("malformed");
+            assertThat(problem.detail()).as("the target named, not the parser's words")
+                    .isEqualTo("service 'flaky' (127.0.0.1:" + upstream.port() + ") sent a malformed status line");
             assertStillServes(gw, "/flaky/ok");
         }
     }
@@ -134,6 +153,7 @@ class UpstreamFailureTest {
             ProblemJson problem = ProblemJson.of(gw.get("/flaky/bad-length"));
 
             assertThat(problem.httpStatus()).isEqualTo(502);
+            assertThat(problem.detail()).isEqualTo("service 'flaky' (127.0.0.1:" + upstream.port() + ") sent malformed response headers");
             assertStillServes(gw, "/flaky/ok");
         }
     }
@@ -149,6 +169,7 @@ class UpstreamFailureTest {
             ProblemJson problem = ProblemJson.of(gw.get("/flaky/half-head"));
 
             assertThat(problem.httpStatus()).isEqualTo(502);
+            assertThat(problem.detail()).isEqualTo("service 'flaky' (127.0.0.1:" + upstream.port() + ") closed the connection in the middle of the response head");
             assertStillServes(gw, "/flaky/ok");
         }
     }

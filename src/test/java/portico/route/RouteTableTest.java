@@ -295,7 +295,7 @@ class RouteTableTest {
     /** A route the config reader would have refused, to see what compile and validate do with it. */
     private static RouteConfig route(int index, String name, String... paths) {
         MatchConfig m = new MatchConfig(List.of(paths), Set.of(), List.of(), Map.of(), Map.of());
-        return new RouteConfig(index, name, m, "svc", false, false, new Mark(index + 1, 3));
+        return new RouteConfig(index, name, m, "svc", false, false, java.util.Map.of(), new Mark(index + 1, 3));
     }
 
     /** Routes written as YAML list items, two spaces deep under {@code routes:}. */

@@ -143,7 +143,18 @@ public final class FakeUpstream implements AutoCloseable {
                 int id = connections.incrementAndGet();
                 open.incrementAndGet();
                 sockets.add(s);
-                threads.execute(() -> serve(s, id));
+                if (closed) {
+                    // Accepted while close() ran: nobody will serve it, so it must not stay open
+                    // (the gateway would wait on it for its response timeout).
+                    closeQuietly(s);
+                    return;
+                }
+                try {
+                    threads.execute(() -> serve(s, id));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    closeQuietly(s);
+                    return;
+                }
             } catch (IOException e) {
                 return;
             }
@@ -326,6 +337,14 @@ public final class FakeUpstream implements AutoCloseable {
             }
         }
         threads.shutdownNow();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
     }
 
     static boolean isReset(Exception e) {

@@ -7,10 +7,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import portico.config.ConfigLoader;
 import portico.config.GatewayConfig;
 import portico.route.RouteTable;
 import portico.runtime.Gateway;
+import portico.upstream.Service;
+import portico.upstream.TimeSource;
 
 /**
  * A gateway started exactly as {@code portico run} starts one, from inline YAML, on port 0.
@@ -35,6 +38,37 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     /** @param env variables for ${NAME} in the YAML, on top of the real environment */
     public static GatewayUnderTest start(String yaml, Map<String, String> env) {
+        return start(yaml, env, TimeSource.SYSTEM);
+    }
+
+    /** With the wall clock and the monotonic ticker the plugins see, so that a test moves time instead of sleeping. */
+    public static GatewayUnderTest start(String yaml, Map<String, String> env, java.time.Clock clock,
+                                         portico.plugin.PluginContext.Ticker ticker) {
+        return start(yaml, env, TimeSource.of(clock, ticker::nanos));
+    }
+
+    /**
+     * @param time what plugins, breakers, ejections and retry budgets read as the time (a {@link FakeTime})
+     */
+    public static GatewayUnderTest start(String yaml, TimeSource time) {
+        return start(yaml, Map.of(), time);
+    }
+
+    /**
+     * From YAML that check accepts, then edited as records into a config check would refuse: to
+     * prove that what only a bug could let through (a fallback header with a line break, a port
+     * past 65535) still ends every exchange with an answer.
+     */
+    public static GatewayUnderTest start(String yaml, UnaryOperator<GatewayConfig> edit) {
+        return start(yaml, Map.of(), TimeSource.SYSTEM, edit);
+    }
+
+    private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time) {
+        return start(yaml, env, time, UnaryOperator.identity());
+    }
+
+    private static GatewayUnderTest start(String yaml, Map<String, String> env, TimeSource time,
+                                          UnaryOperator<GatewayConfig> edit) {
         LeakWatch.install();
         Map<String, String> all = new HashMap<>(System.getenv());
         all.putAll(env);
@@ -42,12 +76,22 @@ public final class GatewayUnderTest implements AutoCloseable {
         if (result.config() != null) RouteTable.validate(result.config().routes(), result.problems());
         GatewayConfig config;
         try {
-            config = result.orThrow();
+            config = edit.apply(result.orThrow());
         } catch (Exception e) {
             throw new IllegalArgumentException("bad test config:\n" + e.getMessage());
         }
         try {
-            return new GatewayUnderTest(Gateway.start(config));
+            return new GatewayUnderTest(Gateway.start(config, time, TimeSource.THREAD_LOCAL_RANDOM));
+        } catch (Exception e) {
+            throw new IllegalStateException("gateway did not start", e);
+        }
+    }
+
+    /** A gateway for a config built in the test, bypassing {@code check} (to prove what holds even then). */
+    public static GatewayUnderTest start(GatewayConfig config) {
+        LeakWatch.install();
+        try {
+            return new GatewayUnderTest(Gateway.start(config, TimeSource.SYSTEM, TimeSource.THREAD_LOCAL_RANDOM));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }
@@ -59,6 +103,13 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** A service of the running revision, to read its health or call it. */
+    public Service service(String name) {
+        Service s = gateway.revision().services().get(name);
+        if (s == null) throw new IllegalArgumentException("no service " + name);
+        return s;
     }
 
     public URI uri(String pathAndQuery) {
