@@ -195,4 +195,32 @@ class RedisRateLimitTest {
         for (int i = 0; i < n; i++) out.add(gw.send(HttpRequest.newBuilder(gw.uri(path)).build()).statusCode());
         return out;
     }
+
+    @Test
+    void aRefusedPasswordAndAMissingDatabaseAreLoggedForWhatTheyAre() {
+        assertThat(redis.command("CONFIG", "SET", "requirepass", "right")).isEqualTo("+OK");
+        try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
+            gw = GatewayUnderTest.start(config("redis://:wrong@127.0.0.1:" + redis.port() + "?timeout=1s"));
+            assertThat(get().statusCode()).as("on_store_error: allow").isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("refused the user or password").isEmpty());
+        }
+        gw.close();
+        try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
+            gw = GatewayUnderTest.start(config("redis://:right@127.0.0.1:" + redis.port() + "/99?timeout=1s"));
+            assertThat(get().statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("has no database 99").isEmpty());
+            assertThat(log.lines("password")).isEmpty();
+        }
+    }
+
+    private String config(String url) {
+        return """
+                version: 1
+                listen: 127.0.0.1:0
+                cluster: {redis: "%s"}
+                services: {api: {url: %s}}
+                routes:
+                  - {name: api, match: {paths: [/]}, service: api, plugins: {rate_limit: {limit: 5, window: 1m, store: redis}}}
+                """.formatted(url, upstream.url());
+    }
 }

@@ -183,7 +183,7 @@ final class RedisLink implements AutoCloseable {
             if (err != null) {
                 if (down.compareAndSet(false, true)) {
                     log.warn("rate_limit: cannot connect to Redis at {} ({}); limits with store: redis follow their "
-                            + "on_store_error until it answers", shown, unwrap(err).getMessage());
+                            + "on_store_error until it answers", shown, why(unwrap(err)));
                 }
                 attempt = null;
                 made.completeExceptionally(err);
@@ -213,6 +213,23 @@ final class RedisLink implements AutoCloseable {
     @Override
     public String toString() {
         return "Redis at " + shown;
+    }
+
+    /** What a failed connect means for the user: a refused password and a missing database read alike otherwise. */
+    private String why(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append(' ');
+        String text = all.toString();
+        Throwable root = e;
+        while (root.getCause() != null) root = root.getCause();
+        String said = e.getMessage() + (root != e ? ": " + root.getMessage() : "");
+        if (text.contains("WRONGPASS") || text.contains("invalid password") || text.contains("NOAUTH")) {
+            return "Redis refused the user or password of cluster.redis: " + said;
+        }
+        if (text.contains("DB index is out of range")) {
+            return "Redis has no database " + uri.getDatabase() + " (the number after the port in cluster.redis): " + said;
+        }
+        return said;
     }
 
     private static Throwable unwrap(Throwable e) {
