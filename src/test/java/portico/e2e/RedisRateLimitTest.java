@@ -76,7 +76,7 @@ class RedisRateLimitTest {
         assertThat(ProblemJson.of(refused).status()).isEqualTo(429);
         assertThat(refused.headers().firstValue("retry-after")).isPresent();
         assertThat(refused.headers().firstValue("ratelimit-policy")).hasValue("\"3-per-1m\";q=3;w=60");
-        assertThat(redis.command("HGET", "portico:rl:routes[0].plugins.rate_limit:3-per-1m:ip=127.0.0.1", "b")).isEqualTo("3");
+        assertThat(redis.command("HGET", "portico:rl:routes.api.plugins.rate_limit:3-per-1m:ip=127.0.0.1", "b")).isEqualTo("3");
     }
 
     @Test
@@ -186,7 +186,7 @@ class RedisRateLimitTest {
         assertThat(Long.parseLong(bucketRefused.headers().firstValue("retry-after").orElseThrow()))
                 .as("one token per hour").isBetween(3000L, 3600L);
         assertThat(statuses("/both", 3)).containsExactly(200, 200, 429);
-        assertThat(redis.command("HGET", "portico:rl:routes[2].plugins.rate_limit:big:ip=127.0.0.1", "b"))
+        assertThat(redis.command("HGET", "portico:rl:routes.both.plugins.rate_limit:big:ip=127.0.0.1", "b"))
                 .as("the refused request took nothing from the limit that had room").isEqualTo("2");
     }
 

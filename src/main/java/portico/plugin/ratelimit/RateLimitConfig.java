@@ -105,7 +105,24 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
         if (node.get("lease").present() && !redis) node.get("lease").error("lease applies to store: redis only");
         boolean legacy = node.get("legacy_headers").bool(false);
         if (limits.isEmpty()) return null;
-        return new RateLimitConfig(limits, countFailures, redis, deny, legacy, lease, node.path());
+        return new RateLimitConfig(limits, countFailures, redis, deny, legacy, lease, stableId(node));
+    }
+
+    private static final Pattern ROUTE_AT = Pattern.compile("^routes\\[(\\d+)\\]");
+
+    /**
+     * Where the block is written, with a route named rather than numbered
+     * ({@code routes.login.plugins.rate_limit}): Redis keys carry it, and nodes whose routes are
+     * listed in another order must still share each route's counters.
+     */
+    static String stableId(ConfigNode node) {
+        String path = node.path();
+        var m = ROUTE_AT.matcher(path);
+        if (!m.find()) return path;
+        List<ConfigNode> routes = node.root().get("routes").items();
+        int i = Integer.parseInt(m.group(1));
+        String name = i < routes.size() ? routes.get(i).get("name").text(null) : null;
+        return name == null ? path : "routes." + name + path.substring(m.end());
     }
 
     /** @param item an item of {@code limits} (its own key and algorithm), or the block itself (read already) */
