@@ -223,4 +223,21 @@ class RedisRateLimitTest {
                   - {name: api, match: {paths: [/]}, service: api, plugins: {rate_limit: {limit: 5, window: 1m, store: redis}}}
                 """.formatted(url, upstream.url());
     }
+
+    @Test
+    void oneSlowCallIsNotAnOutageAndTheFirstRequestAfterStartIsNotRefused() {
+        try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
+            gateway(null, "{limit: 100, window: 1m, store: redis, on_store_error: deny}");
+            assertThat(get().statusCode()).as("the first request, on the default timeout").isEqualTo(200);
+
+            redis.pause();
+            HttpResponse<String> slow = get();
+            redis.resume();
+            assertThat(slow.statusCode()).as("that call timed out: deny").isEqualTo(503);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get().statusCode() == 200);
+
+            assertThat(log.messages(Level.WARN)).as("one failed call in a row is no outage").isEmpty();
+            assertThat(log.messages(Level.INFO)).as("and so no recovery").isEmpty();
+        }
+    }
 }

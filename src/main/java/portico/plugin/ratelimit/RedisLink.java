@@ -38,12 +38,15 @@ import portico.plugin.PluginContext;
  * Lettuce multiplexes all commands over it, asynchronously, so concurrent checks pipeline on the
  * wire. Each call runs ratelimit.lua by EVALSHA and falls back to EVAL when Redis lost its script
  * cache (a restart). Each call has its own short timeout on the caller's event loop ({@code ?timeout=}
- * in the URL, default 10ms) and completes there. An outage is logged once when it starts and once
- * when Redis answers again; in between, calls fail fast and the rate limits follow on_store_error.
+ * in the URL, default 100ms) and completes there. An outage (3 failed calls in a row, or no connection)
+ * is logged once when it starts and once when Redis answers again; meanwhile the rate limits follow on_store_error.
  */
 final class RedisLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
-    static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(10);
+    /** Holds on a loaded machine (a healthy local Redis was seen at 44ms there), and is still short next to a request. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+    /** Failed calls in a row that make an outage: one slow call on a busy box is not one. */
+    static final int OUTAGE_AFTER = 3;
     private static final long RECONNECT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final String SCRIPT = script();
     private static final String SHA = sha1(SCRIPT);
@@ -55,6 +58,7 @@ final class RedisLink implements AutoCloseable {
     private final RedisClient client;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inARow = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong lastAttempt = new AtomicLong(System.nanoTime() - RECONNECT_EVERY_NANOS);
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile boolean closed;
@@ -112,19 +116,24 @@ final class RedisLink implements AutoCloseable {
             failed(out, new StoreUnavailable("not connected to Redis at " + shown, null));
             return out;
         }
-        ScheduledFuture<?> timer = loop.schedule(() -> failed(out, new StoreUnavailable(
-                "Redis at " + shown + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms", null)),
-                timeoutNanos, TimeUnit.NANOSECONDS);
         if (c != null) {
-            send(c, keys, args, out, timer, loop);
+            send(c, keys, args, out, timer(out, loop), loop);
         } else {
-            // The first calls after start wait (within their timeout) for the connection being made.
+            // The first calls after start wait for the connection being made (bounded by the
+            // connect timeout), and only then start their own timeout: a gateway that has just
+            // started does not refuse its first requests while the connection is being made.
             pending.whenComplete((made, err) -> {
-                if (err != null) finish(out, timer, null, err, loop);
-                else send(made, keys, args, out, timer, loop);
+                if (err != null) finish(out, null, null, err, loop);
+                else send(made, keys, args, out, timer(out, loop), loop);
             });
         }
         return out;
+    }
+
+    private ScheduledFuture<?> timer(CompletableFuture<List<Object>> out, EventLoop loop) {
+        return loop.schedule(() -> failed(out, new StoreUnavailable(
+                "Redis at " + shown + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms", null)),
+                timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     private void send(StatefulRedisConnection<String, String> c, String[] keys, String[] args,
@@ -142,7 +151,7 @@ final class RedisLink implements AutoCloseable {
     private void finish(CompletableFuture<List<Object>> out, ScheduledFuture<?> timer, List<Object> reply, Throwable err,
                         EventLoop loop) {
         loop.execute(() -> {
-            timer.cancel(false);
+            if (timer != null) timer.cancel(false);
             if (out.isDone()) return;  // timed out already
             if (err == null) {
                 answered();
@@ -156,12 +165,13 @@ final class RedisLink implements AutoCloseable {
     private void failed(CompletableFuture<?> out, StoreUnavailable e) {
         if (!out.completeExceptionally(e)) return;
         failures.incrementAndGet();
-        if (down.compareAndSet(false, true)) {
+        if (inARow.incrementAndGet() >= OUTAGE_AFTER && down.compareAndSet(false, true)) {
             log.warn("rate_limit: {}; limits with store: redis follow their on_store_error until it answers again", e.getMessage());
         }
     }
 
     private void answered() {
+        inARow.set(0);
         if (down.compareAndSet(true, false)) {
             log.info("rate_limit: Redis at {} answers again ({} calls failed so far)", shown, failures.get());
         }
