@@ -98,4 +98,12 @@ class RateLimitConfigErrorsTest {
         assertThat(redisErrors("redis://:secret@127.0.0.1:36379/2?timeout=100ms")).isEmpty();
         assertThat(redisErrors("rediss://redis.internal")).isEmpty();
     }
+
+    @Test
+    void aWindowIsWholeSecondsAndALeaseAtMost1000() {
+        assertThat(errors(route("{limit: 10, window: 1500ms}")))
+                .containsExactly("test.yaml:8:39: routes[0].plugins.rate_limit.window: must be whole seconds (the RateLimit-Policy header says w in seconds), was 1500ms");
+        assertThat(errors("cluster: {redis: redis://127.0.0.1:6379}\n" + route("{limit: 10, window: 1m, store: redis, lease: 10000}")))
+                .containsExactly("test.yaml:9:64: routes[0].plugins.rate_limit.lease: must be within 1..1000, was 10000");
+    }
 }

@@ -101,7 +101,7 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
         if (node.get("on_store_error").present() && !redis) {
             node.get("on_store_error").warning("only store: redis can fail; on_store_error has no effect on store: local");
         }
-        int lease = node.get("lease").integer(0, 1, 10_000);
+        int lease = node.get("lease").integer(0, 1, 1000);
         if (node.get("lease").present() && !redis) node.get("lease").error("lease applies to store: redis only");
         boolean legacy = node.get("legacy_headers").bool(false);
         if (limits.isEmpty()) return null;
@@ -135,6 +135,10 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
         Duration window = windowNode.duration(null);
         if (window != null && (window.compareTo(SHORTEST) < 0 || window.compareTo(LONGEST) > 0)) {
             windowNode.error("must be within 1s..24h, was " + Units.format(window));
+            window = null;
+        } else if (window != null && window.toMillis() % 1000 != 0) {
+            // RateLimit-Policy advertises w in whole seconds; a window it cannot say would be misreported.
+            windowNode.error("must be whole seconds (the RateLimit-Policy header says w in seconds), was " + Units.format(window));
             window = null;
         }
         List<KeyPart> key = item ? key(node.get("key"), inheritedKey) : inheritedKey;
