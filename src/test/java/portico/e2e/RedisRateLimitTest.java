@@ -208,7 +208,7 @@ class RedisRateLimitTest {
         try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
             gw = GatewayUnderTest.start(config("redis://:right@127.0.0.1:" + redis.port() + "/99?timeout=1s"));
             assertThat(get().statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("has no database 99").isEmpty());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("refused database 99").isEmpty());
             assertThat(log.lines("password")).isEmpty();
         }
     }
@@ -239,5 +239,21 @@ class RedisRateLimitTest {
             assertThat(log.messages(Level.WARN)).as("one failed call in a row is no outage").isEmpty();
             assertThat(log.messages(Level.INFO)).as("and so no recovery").isEmpty();
         }
+    }
+
+    @Test
+    void requestsWhoseCallTimedOutAreNotCountedWhenRedisCatchesUp() {
+        gateway("timeout=100ms", "{limit: 10, window: 1h, store: redis, on_store_error: deny, lease: 1}");
+        assertThat(get().statusCode()).isEqualTo(200);
+
+        redis.pause();
+        for (int i = 0; i < 30; i++) assertThat(get().statusCode()).as("Redis hangs: deny").isEqualTo(503);
+        redis.resume();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> get().statusCode() == 200);
+        assertThat(upstream.requestCount()).isGreaterThanOrEqualTo(2);
+        long passed = upstream.requestCount();
+        assertThat(redis.command("HGET", "portico:rl:routes.api.plugins.rate_limit:10-per-1h:ip=127.0.0.1", "b"))
+                .as("only the requests that reached the service are counted").isEqualTo(Long.toString(passed));
     }
 }
