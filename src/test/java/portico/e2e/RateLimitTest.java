@@ -287,6 +287,25 @@ class RateLimitTest {
     }
 
     @Test
+    void localWindowsFollowTheWallClockNotTheMachinesUptime() {
+        // Uptime 4s (the ticker) while the wall clock stands 3s into a 10s window.
+        java.util.concurrent.atomic.AtomicLong uptime = new java.util.concurrent.atomic.AtomicLong(4_000_000_000L);
+        java.time.Clock wall = java.time.Clock.fixed(java.time.Instant.parse("2030-01-01T00:00:03Z"), java.time.ZoneOffset.UTC);
+        try (GatewayUnderTest other = GatewayUnderTest.start("""
+                version: 1
+                listen: 127.0.0.1:0
+                services: {api: {url: %s}}
+                routes:
+                  - {name: fixed, match: {paths: [/]}, service: api,
+                     plugins: {rate_limit: {limit: 10, window: 10s, algorithm: fixed_window}}}
+                """.formatted(upstream.url()), java.util.Map.of(), wall, uptime::get)) {
+            HttpResponse<String> first = other.send(HttpRequest.newBuilder(other.uri("/x")).build());
+            assertThat(first.headers().firstValue("ratelimit")).as("7s left of the window that began at :00")
+                    .hasValue("\"10-per-10s\";r=9;t=7");
+        }
+    }
+
+    @Test
     void aGlobalLimitIsOneCounterAcrossRoutesUnlessItsKeySaysRoute() {
         HttpResponse<String> a = get("/shared-a");
         HttpResponse<String> b = get("/shared-b");
