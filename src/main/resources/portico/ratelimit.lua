@@ -7,22 +7,29 @@
 -- ARGV[1]     'take' or 'refund'
 -- ARGV[2]     permits wanted (take: granted only if every limit has at least one; as many as the
 --             tightest limit has, up to this many, for a lease) or given back (refund)
+-- ARGV[3]     take: the latest Redis server time (microseconds) at which the call still counts, or 0;
+--             a call that runs later (it waited behind a slow or paused Redis, and the node gave up on
+--             it) does nothing and replies {-1, now}, so that requests refused or let through
+--             uncounted during an outage are not counted once Redis catches up
 -- then per limit: algorithm (1 sliding_window, 2 fixed_window, 3 token_bucket), limit, window in
 -- microseconds, burst, and for refund the window the permits were taken from.
 --
--- take replies {granted, then per limit: remaining, reset_us, retry_us, window}; refund replies {}.
+-- take replies {granted, then per limit: remaining, reset_us, retry_us, window, and last the server
+-- time (the node estimates the server's clock from it for ARGV[3])}; refund replies {}.
 -- Hash fields: windows a = window, b = count, c = previous count; bucket a = tokens, b = stamp.
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local take = ARGV[1] == 'take'
 local want = tonumber(ARGV[2])
+local deadline = tonumber(ARGV[3])
+if take and deadline > 0 and now > deadline then return {-1, now} end
 local stride = take and 4 or 5
 local limits = {}
 local grant = want
 
 for i = 1, #KEYS do
-  local at = 2 + (i - 1) * stride
+  local at = 3 + (i - 1) * stride
   local s = {algo = tonumber(ARGV[at + 1]), limit = tonumber(ARGV[at + 2]), window = tonumber(ARGV[at + 3]),
              burst = tonumber(ARGV[at + 4])}
   if not take then s.from = tonumber(ARGV[at + 5]) end
@@ -116,4 +123,5 @@ for i, s in ipairs(limits) do
   reply[#reply + 1] = retry
   reply[#reply + 1] = s.w
 end
+reply[#reply + 1] = now
 return reply

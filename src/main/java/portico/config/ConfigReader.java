@@ -42,6 +42,7 @@ final class ConfigReader {
             redis.error("expected a redis:// or rediss:// URL, was '" + url + "'");
             return ClusterConfig.NONE;
         }
+        if (!RedisUrl.check(redis, url)) return ClusterConfig.NONE;
         return new ClusterConfig(url);
     }
 

@@ -67,6 +67,8 @@ class RateLimitTest {
                      plugins: {rate_limit: {limits: [{limit: 2, window: 1s, name: second}, {limit: 5, window: 1h, name: hour}]}}}
                   - {name: by-key, match: {paths: [/by-key]}, service: api,
                      plugins: {rate_limit: {limit: 1, window: 1m, key: "header:X-Api-Key"}}}
+                  - {name: pair, match: {paths: [/pair]}, service: api,
+                     plugins: {rate_limit: {limit: 1, window: 1m, key: ["header:X-A", "header:X-B"]}}}
                   - {name: down, match: {paths: [/down]}, service: gone}
                   - {name: shared-a, match: {paths: [/shared-a]}, service: api}
                   - {name: shared-b, match: {paths: [/shared-b]}, service: api}
@@ -269,6 +271,38 @@ class RateLimitTest {
         assertThat(get("/by-key", "X-Api-Key", "b").statusCode()).isEqualTo(200);
         assertThat(get("/by-key").statusCode()).isEqualTo(200);
         assertThat(get("/by-key").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void valuesThatSpellAnotherCombinationOrAHashStillCountAlone() throws Exception {
+        assertThat(get("/pair", "X-A", "p", "X-B", "q|X-B=r").statusCode()).isEqualTo(200);
+        assertThat(get("/pair", "X-A", "p|X-B=q", "X-B", "r").statusCode()).as("another pair of values").isEqualTo(200);
+
+        String longValue = "v".repeat(200);
+        String hashed = "sha256:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-256").digest(longValue.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(get("/by-key", "X-Api-Key", longValue).statusCode()).isEqualTo(200);
+        assertThat(get("/by-key", "X-Api-Key", hashed).statusCode()).as("a literal value is never a hashed one").isEqualTo(200);
+        assertThat(get("/by-key", "X-Api-Key", longValue).statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void localWindowsFollowTheWallClockNotTheMachinesUptime() {
+        // Uptime 4s (the ticker) while the wall clock stands 3s into a 10s window.
+        java.util.concurrent.atomic.AtomicLong uptime = new java.util.concurrent.atomic.AtomicLong(4_000_000_000L);
+        java.time.Clock wall = java.time.Clock.fixed(java.time.Instant.parse("2030-01-01T00:00:03Z"), java.time.ZoneOffset.UTC);
+        try (GatewayUnderTest other = GatewayUnderTest.start("""
+                version: 1
+                listen: 127.0.0.1:0
+                services: {api: {url: %s}}
+                routes:
+                  - {name: fixed, match: {paths: [/]}, service: api,
+                     plugins: {rate_limit: {limit: 10, window: 10s, algorithm: fixed_window}}}
+                """.formatted(upstream.url()), java.util.Map.of(), wall, uptime::get)) {
+            HttpResponse<String> first = other.send(HttpRequest.newBuilder(other.uri("/x")).build());
+            assertThat(first.headers().firstValue("ratelimit")).as("7s left of the window that began at :00")
+                    .hasValue("\"10-per-10s\";r=9;t=7");
+        }
     }
 
     @Test

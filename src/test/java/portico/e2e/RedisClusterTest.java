@@ -119,7 +119,7 @@ class RedisClusterTest {
         System.out.printf("leasing, lease 50: %d Redis calls for 3000 requests (%.3f per request)%n", calls, calls / 3000.0);
         assertThat(passed).isEqualTo(3000);
         assertThat(calls).isLessThan(3000 / 5);
-        assertThat(Long.parseLong(redis.command("HGET", "portico:rl:routes[0].plugins.rate_limit:1000000-per-1h:ip=127.0.0.1", "b")))
+        assertThat(Long.parseLong(redis.command("HGET", "portico:rl:routes.api.plugins.rate_limit:1000000-per-1h:ip=127.0.0.1", "b")))
                 // each node's two event loops may each have had a call for 50 in flight at the end
                 .as("Redis counted every permit the nodes hold, used or not").isBetween(3000L, 3000L + 3 * 2 * 50);
     }
@@ -137,5 +137,29 @@ class RedisClusterTest {
         assertThat(first).isEqualTo(60);
         // half a lease still held when the next one was fetched ahead, plus that one
         assertThat(stranded).as("at most one and a half leases").isBetween(0, 30);
+    }
+
+    @Test
+    void nodesWhoseRoutesAreListedInAnotherOrderShareEachRoutesCounters() {
+        String a = "{name: a, match: {paths: [/a]}, service: api, plugins: {rate_limit: {limit: 2, window: 1h, store: redis}}}";
+        String b = "{name: b, match: {paths: [/b]}, service: api, plugins: {rate_limit: {limit: 2, window: 1h, store: redis}}}";
+        for (String routes : List.of(a + ", " + b, b + ", " + a)) {
+            nodes.add(GatewayUnderTest.start("""
+                    version: 1
+                    listen: 127.0.0.1:0
+                    cluster: {redis: "%s"}
+                    services: {api: {url: %s}}
+                    routes: [%s]
+                    """.formatted(redis.url("timeout=1s"), upstream.url(), routes)));
+        }
+        GatewayUnderTest first = nodes.get(0);
+        GatewayUnderTest second = nodes.get(1);
+
+        assertThat(first.send(HttpRequest.newBuilder(first.uri("/a")).build()).statusCode()).isEqualTo(200);
+        assertThat(second.send(HttpRequest.newBuilder(second.uri("/a")).build()).statusCode()).isEqualTo(200);
+        assertThat(second.send(HttpRequest.newBuilder(second.uri("/a")).build()).statusCode()).as("route a's third").isEqualTo(429);
+        assertThat(second.send(HttpRequest.newBuilder(second.uri("/b")).build()).headers().firstValue("ratelimit"))
+                .as("route b counts alone").get().asString().startsWith("\"2-per-1h\";r=1;");
+        assertThat(redis.command("HGET", "portico:rl:routes.a.plugins.rate_limit:2-per-1h:ip=127.0.0.1", "b")).isEqualTo("2");
     }
 }

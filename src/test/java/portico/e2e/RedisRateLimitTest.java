@@ -76,7 +76,7 @@ class RedisRateLimitTest {
         assertThat(ProblemJson.of(refused).status()).isEqualTo(429);
         assertThat(refused.headers().firstValue("retry-after")).isPresent();
         assertThat(refused.headers().firstValue("ratelimit-policy")).hasValue("\"3-per-1m\";q=3;w=60");
-        assertThat(redis.command("HGET", "portico:rl:routes[0].plugins.rate_limit:3-per-1m:ip=127.0.0.1", "b")).isEqualTo("3");
+        assertThat(redis.command("HGET", "portico:rl:routes.api.plugins.rate_limit:3-per-1m:ip=127.0.0.1", "b")).isEqualTo("3");
     }
 
     @Test
@@ -186,7 +186,7 @@ class RedisRateLimitTest {
         assertThat(Long.parseLong(bucketRefused.headers().firstValue("retry-after").orElseThrow()))
                 .as("one token per hour").isBetween(3000L, 3600L);
         assertThat(statuses("/both", 3)).containsExactly(200, 200, 429);
-        assertThat(redis.command("HGET", "portico:rl:routes[2].plugins.rate_limit:big:ip=127.0.0.1", "b"))
+        assertThat(redis.command("HGET", "portico:rl:routes.both.plugins.rate_limit:big:ip=127.0.0.1", "b"))
                 .as("the refused request took nothing from the limit that had room").isEqualTo("2");
     }
 
@@ -194,5 +194,66 @@ class RedisRateLimitTest {
         java.util.List<Integer> out = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) out.add(gw.send(HttpRequest.newBuilder(gw.uri(path)).build()).statusCode());
         return out;
+    }
+
+    @Test
+    void aRefusedPasswordAndAMissingDatabaseAreLoggedForWhatTheyAre() {
+        assertThat(redis.command("CONFIG", "SET", "requirepass", "right")).isEqualTo("+OK");
+        try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
+            gw = GatewayUnderTest.start(config("redis://:wrong@127.0.0.1:" + redis.port() + "?timeout=1s"));
+            assertThat(get().statusCode()).as("on_store_error: allow").isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("refused the user or password").isEmpty());
+        }
+        gw.close();
+        try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
+            gw = GatewayUnderTest.start(config("redis://:right@127.0.0.1:" + redis.port() + "/99?timeout=1s"));
+            assertThat(get().statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("refused database 99").isEmpty());
+            assertThat(log.lines("password")).isEmpty();
+        }
+    }
+
+    private String config(String url) {
+        return """
+                version: 1
+                listen: 127.0.0.1:0
+                cluster: {redis: "%s"}
+                services: {api: {url: %s}}
+                routes:
+                  - {name: api, match: {paths: [/]}, service: api, plugins: {rate_limit: {limit: 5, window: 1m, store: redis}}}
+                """.formatted(url, upstream.url());
+    }
+
+    @Test
+    void oneSlowCallIsNotAnOutageAndTheFirstRequestAfterStartIsNotRefused() {
+        try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
+            gateway(null, "{limit: 100, window: 1m, store: redis, on_store_error: deny}");
+            assertThat(get().statusCode()).as("the first request, on the default timeout").isEqualTo(200);
+
+            redis.pause();
+            HttpResponse<String> slow = get();
+            redis.resume();
+            assertThat(slow.statusCode()).as("that call timed out: deny").isEqualTo(503);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get().statusCode() == 200);
+
+            assertThat(log.messages(Level.WARN)).as("one failed call in a row is no outage").isEmpty();
+            assertThat(log.messages(Level.INFO)).as("and so no recovery").isEmpty();
+        }
+    }
+
+    @Test
+    void requestsWhoseCallTimedOutAreNotCountedWhenRedisCatchesUp() {
+        gateway("timeout=100ms", "{limit: 10, window: 1h, store: redis, on_store_error: deny, lease: 1}");
+        assertThat(get().statusCode()).isEqualTo(200);
+
+        redis.pause();
+        for (int i = 0; i < 30; i++) assertThat(get().statusCode()).as("Redis hangs: deny").isEqualTo(503);
+        redis.resume();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> get().statusCode() == 200);
+        assertThat(upstream.requestCount()).isGreaterThanOrEqualTo(2);
+        long passed = upstream.requestCount();
+        assertThat(redis.command("HGET", "portico:rl:routes.api.plugins.rate_limit:10-per-1h:ip=127.0.0.1", "b"))
+                .as("only the requests that reached the service are counted").isEqualTo(Long.toString(passed));
     }
 }

@@ -17,7 +17,11 @@ public sealed interface KeyPart {
     /** Client-sent values longer than this are hashed, so that a 16 KB header is not kept as a key. */
     int LONGEST_KEPT = 96;
 
-    /** The part's value for this exchange, prefixed with what it is ({@code ip=...}). */
+    /**
+     * The part's value for this exchange, prefixed with what it is ({@code ip=...}). Every part
+     * must be unambiguous on its own: ip, consumer, route and service values cannot hold '|'
+     * (addresses and names), and a client-sent header value is length-prefixed.
+     */
     void append(Exchange ex, StringBuilder key);
 
     /** {@code ip}: the client address, resolved through trusted_proxies (a spoofed X-Forwarded-For changes nothing). */
@@ -48,9 +52,11 @@ public sealed interface KeyPart {
                 key.append("ip=").append(ex.clientIp());
                 return;
             }
-            key.append(name).append('=');
-            if (value.length() <= LONGEST_KEPT) key.append(value);
-            else key.append("sha256:").append(sha256(value));
+            // A header name cannot hold '=' or '@', and the length says where the value ends, so
+            // no value can spell another part or another combination; '@' marks a hash, which a
+            // literal value (always after '=') can therefore never equal.
+            if (value.length() <= LONGEST_KEPT) key.append(name).append('=').append(value.length()).append(':').append(value);
+            else key.append(name).append("@sha256:").append(sha256(value));
         }
     }
 

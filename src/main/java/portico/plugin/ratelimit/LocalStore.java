@@ -23,14 +23,26 @@ final class LocalStore implements LimitStore {
     private final Meter[] meters;
     private final Cache<String, Cell>[] cells;
     private final PluginContext.Ticker ticker;
+    /**
+     * Added to the ticker to get nanoseconds since the epoch: windows then start at the wall clock's
+     * aligned instants (a 10s window at :00, :10, ...), as they do in Redis and on every node, while
+     * time still moves monotonically (a clock step while running does not reset counts).
+     */
+    private final long epochOffset;
 
     LocalStore(List<RateLimitConfig.Limit> limits, PluginContext.Ticker ticker) {
-        this(limits, ticker, MAX_KEYS);
+        this(limits, ticker, java.time.Clock.systemUTC(), MAX_KEYS);
+    }
+
+    LocalStore(List<RateLimitConfig.Limit> limits, PluginContext.Ticker ticker, long maxKeys) {
+        this(limits, ticker, java.time.Clock.systemUTC(), maxKeys);
     }
 
     @SuppressWarnings("unchecked")
-    LocalStore(List<RateLimitConfig.Limit> limits, PluginContext.Ticker ticker, long maxKeys) {
+    LocalStore(List<RateLimitConfig.Limit> limits, PluginContext.Ticker ticker, java.time.Clock clock, long maxKeys) {
         this.ticker = ticker;
+        java.time.Instant wall = clock.instant();
+        this.epochOffset = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - ticker.nanos();
         meters = new Meter[limits.size()];
         cells = new Cache[limits.size()];
         for (int i = 0; i < meters.length; i++) {
@@ -49,7 +61,7 @@ final class LocalStore implements LimitStore {
     }
 
     Outcome take(String[] keys) {
-        long now = ticker.nanos();
+        long now = ticker.nanos() + epochOffset;
         Decision[] decisions = new Decision[meters.length];
         boolean allowed = true;
         for (int i = 0; i < meters.length; i++) {
@@ -70,7 +82,7 @@ final class LocalStore implements LimitStore {
 
     @Override
     public void refund(String[] keys, Outcome taken, EventLoop loop) {
-        long now = ticker.nanos();
+        long now = ticker.nanos() + epochOffset;
         for (int i = 0; i < meters.length; i++) {
             Cell cell = cells[i].getIfPresent(keys[i]);
             Decision d = taken.decisions()[i];

@@ -101,11 +101,28 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
         if (node.get("on_store_error").present() && !redis) {
             node.get("on_store_error").warning("only store: redis can fail; on_store_error has no effect on store: local");
         }
-        int lease = node.get("lease").integer(0, 1, 10_000);
+        int lease = node.get("lease").integer(0, 1, 1000);
         if (node.get("lease").present() && !redis) node.get("lease").error("lease applies to store: redis only");
         boolean legacy = node.get("legacy_headers").bool(false);
         if (limits.isEmpty()) return null;
-        return new RateLimitConfig(limits, countFailures, redis, deny, legacy, lease, node.path());
+        return new RateLimitConfig(limits, countFailures, redis, deny, legacy, lease, stableId(node));
+    }
+
+    private static final Pattern ROUTE_AT = Pattern.compile("^routes\\[(\\d+)\\]");
+
+    /**
+     * Where the block is written, with a route named rather than numbered
+     * ({@code routes.login.plugins.rate_limit}): Redis keys carry it, and nodes whose routes are
+     * listed in another order must still share each route's counters.
+     */
+    static String stableId(ConfigNode node) {
+        String path = node.path();
+        var m = ROUTE_AT.matcher(path);
+        if (!m.find()) return path;
+        List<ConfigNode> routes = node.root().get("routes").items();
+        int i = Integer.parseInt(m.group(1));
+        String name = i < routes.size() ? routes.get(i).get("name").text(null) : null;
+        return name == null ? path : "routes." + name + path.substring(m.end());
     }
 
     /** @param item an item of {@code limits} (its own key and algorithm), or the block itself (read already) */
@@ -118,6 +135,10 @@ public record RateLimitConfig(List<Limit> limits, boolean countFailures, boolean
         Duration window = windowNode.duration(null);
         if (window != null && (window.compareTo(SHORTEST) < 0 || window.compareTo(LONGEST) > 0)) {
             windowNode.error("must be within 1s..24h, was " + Units.format(window));
+            window = null;
+        } else if (window != null && window.toMillis() % 1000 != 0) {
+            // RateLimit-Policy advertises w in whole seconds; a window it cannot say would be misreported.
+            windowNode.error("must be whole seconds (the RateLimit-Policy header says w in seconds), was " + Units.format(window));
             window = null;
         }
         List<KeyPart> key = item ? key(node.get("key"), inheritedKey) : inheritedKey;

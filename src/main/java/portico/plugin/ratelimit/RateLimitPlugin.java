@@ -52,7 +52,7 @@ public final class RateLimitPlugin implements Plugin {
     static RateLimitPlugin create(RateLimitConfig config, PluginContext ctx) {
         LimitStore store = config.redis()
                 ? new RedisStore(RedisLink.shared(ctx), config, ctx.ticker())
-                : new LocalStore(config.limits(), ctx.ticker());
+                : new LocalStore(config.limits(), ctx.ticker(), ctx.clock(), LocalStore.MAX_KEYS);
         return new RateLimitPlugin(config, store);
     }
 

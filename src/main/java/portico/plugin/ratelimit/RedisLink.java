@@ -38,13 +38,21 @@ import portico.plugin.PluginContext;
  * Lettuce multiplexes all commands over it, asynchronously, so concurrent checks pipeline on the
  * wire. Each call runs ratelimit.lua by EVALSHA and falls back to EVAL when Redis lost its script
  * cache (a restart). Each call has its own short timeout on the caller's event loop ({@code ?timeout=}
- * in the URL, default 10ms) and completes there. An outage is logged once when it starts and once
- * when Redis answers again; in between, calls fail fast and the rate limits follow on_store_error.
+ * in the URL, default 100ms) and completes there. An outage (3 failed calls in a row, or no connection)
+ * is logged once when it starts and once when Redis answers again; meanwhile the rate limits follow on_store_error.
  */
 final class RedisLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
-    static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(10);
+    /** Holds on a loaded machine (a healthy local Redis was seen at 44ms there), and is still short next to a request. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+    /** Failed calls in a row that make an outage: one slow call on a busy box is not one. */
+    static final int OUTAGE_AFTER = 3;
     private static final long RECONNECT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** In a take's arguments: the slot {@link #send} fills with the call's deadline on the Redis clock. */
+    static final String DEADLINE = "deadline";
+    /** A clock step on the Redis host larger than this makes the node forget what it knew of that clock. */
+    private static final long CLOCK_STEP_MICROS = 1_000_000;
+    private static final String REFUSED = "Redis refused ";
     private static final String SCRIPT = script();
     private static final String SHA = sha1(SCRIPT);
 
@@ -55,8 +63,16 @@ final class RedisLink implements AutoCloseable {
     private final RedisClient client;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inARow = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong lastAttempt = new AtomicLong(System.nanoTime() - RECONNECT_EVERY_NANOS);
+    /**
+     * The Redis clock minus this node's monotonic clock, in microseconds, as seen in replies (the
+     * largest, which is the closest from below: a reply's time is read before it travels back), or
+     * Long.MIN_VALUE before the first reply.
+     */
+    private final AtomicLong serverOffset = new AtomicLong(Long.MIN_VALUE);
     private volatile StatefulRedisConnection<String, String> connection;
+    private volatile String lastMisconfigured;
     private volatile boolean closed;
     private volatile CompletableFuture<StatefulRedisConnection<String, String>> attempt;
 
@@ -112,23 +128,29 @@ final class RedisLink implements AutoCloseable {
             failed(out, new StoreUnavailable("not connected to Redis at " + shown, null));
             return out;
         }
-        ScheduledFuture<?> timer = loop.schedule(() -> failed(out, new StoreUnavailable(
-                "Redis at " + shown + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms", null)),
-                timeoutNanos, TimeUnit.NANOSECONDS);
         if (c != null) {
-            send(c, keys, args, out, timer, loop);
+            send(c, keys, args, out, timer(out, loop), loop);
         } else {
-            // The first calls after start wait (within their timeout) for the connection being made.
+            // The first calls after start wait for the connection being made (bounded by the
+            // connect timeout), and only then start their own timeout: a gateway that has just
+            // started does not refuse its first requests while the connection is being made.
             pending.whenComplete((made, err) -> {
-                if (err != null) finish(out, timer, null, err, loop);
-                else send(made, keys, args, out, timer, loop);
+                if (err != null) finish(out, null, null, err, loop);
+                else send(made, keys, args, out, timer(out, loop), loop);
             });
         }
         return out;
     }
 
-    private void send(StatefulRedisConnection<String, String> c, String[] keys, String[] args,
+    private ScheduledFuture<?> timer(CompletableFuture<List<Object>> out, EventLoop loop) {
+        return loop.schedule(() -> failed(out, new StoreUnavailable(
+                "Redis at " + shown + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms", null)),
+                timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void send(StatefulRedisConnection<String, String> c, String[] keys, String[] given,
                       CompletableFuture<List<Object>> out, ScheduledFuture<?> timer, EventLoop loop) {
+        String[] args = withDeadline(given);
         c.async().<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args).whenComplete((reply, err) -> {
             if (unwrap(err) instanceof RedisNoScriptException) {
                 c.async().<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
@@ -139,12 +161,38 @@ final class RedisLink implements AutoCloseable {
         });
     }
 
+    /**
+     * A call that has timed out on this node may still be queued in Redis (a paused or overloaded
+     * server runs it later); the deadline makes the script do nothing then, so that what the
+     * request was told (503, or let through uncounted) stays true. Before the first reply the
+     * node does not know Redis' clock and sends none.
+     */
+    private String[] withDeadline(String[] given) {
+        if (given.length < 3 || !DEADLINE.equals(given[2])) return given;
+        String[] args = given.clone();
+        long offset = serverOffset.get();
+        args[2] = offset == Long.MIN_VALUE ? "0"
+                : Long.toString(System.nanoTime() / 1000 + offset + TimeUnit.NANOSECONDS.toMicros(timeoutNanos));
+        return args;
+    }
+
+    private void learnClock(List<Object> reply) {
+        if (reply == null || reply.isEmpty() || !(reply.get(reply.size() - 1) instanceof Long server)) return;
+        long seen = server - System.nanoTime() / 1000;
+        serverOffset.accumulateAndGet(seen, (known, now) ->
+                known == Long.MIN_VALUE || now > known || known - now > CLOCK_STEP_MICROS ? now : known);
+    }
+
     private void finish(CompletableFuture<List<Object>> out, ScheduledFuture<?> timer, List<Object> reply, Throwable err,
                         EventLoop loop) {
+        if (err == null) learnClock(reply);
         loop.execute(() -> {
-            timer.cancel(false);
+            if (timer != null) timer.cancel(false);
             if (out.isDone()) return;  // timed out already
-            if (err == null) {
+            if (err == null && !reply.isEmpty() && Long.valueOf(-1).equals(reply.get(0))) {
+                failed(out, new StoreUnavailable("Redis at " + shown + " ran a call after its deadline ("
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms); it did nothing", null));
+            } else if (err == null) {
                 answered();
                 out.complete(reply);
             } else {
@@ -156,12 +204,13 @@ final class RedisLink implements AutoCloseable {
     private void failed(CompletableFuture<?> out, StoreUnavailable e) {
         if (!out.completeExceptionally(e)) return;
         failures.incrementAndGet();
-        if (down.compareAndSet(false, true)) {
+        if (inARow.incrementAndGet() >= OUTAGE_AFTER && down.compareAndSet(false, true)) {
             log.warn("rate_limit: {}; limits with store: redis follow their on_store_error until it answers again", e.getMessage());
         }
     }
 
     private void answered() {
+        inARow.set(0);
         if (down.compareAndSet(true, false)) {
             log.info("rate_limit: Redis at {} answers again ({} calls failed so far)", shown, failures.get());
         }
@@ -181,9 +230,14 @@ final class RedisLink implements AutoCloseable {
         attempt = made;
         client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, err) -> {
             if (err != null) {
-                if (down.compareAndSet(false, true)) {
+                String why = why(unwrap(err));
+                // Once per outage, and again only when Redis says the config is wrong (the first
+                // attempt may have failed for another reason, such as a slow connect).
+                boolean misconfigured = why.startsWith(REFUSED) && !why.equals(lastMisconfigured);
+                if (down.compareAndSet(false, true) || misconfigured) {
+                    if (misconfigured) lastMisconfigured = why;
                     log.warn("rate_limit: cannot connect to Redis at {} ({}); limits with store: redis follow their "
-                            + "on_store_error until it answers", shown, unwrap(err).getMessage());
+                            + "on_store_error until it answers", shown, why);
                 }
                 attempt = null;
                 made.completeExceptionally(err);
@@ -213,6 +267,23 @@ final class RedisLink implements AutoCloseable {
     @Override
     public String toString() {
         return "Redis at " + shown;
+    }
+
+    /** What a failed connect means for the user: a refused password and a missing database read alike otherwise. */
+    private String why(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append(' ');
+        String text = all.toString();
+        Throwable root = e;
+        while (root.getCause() != null) root = root.getCause();
+        String said = e.getMessage() + (root != e ? ": " + root.getMessage() : "");
+        if (text.contains("WRONGPASS") || text.contains("invalid password") || text.contains("NOAUTH")) {
+            return REFUSED + "the user or password of cluster.redis: " + said;
+        }
+        if (text.contains("DB index is out of range")) {
+            return REFUSED + "database " + uri.getDatabase() + " (the number after the port in cluster.redis): " + said;
+        }
+        return said;
     }
 
     private static Throwable unwrap(Throwable e) {

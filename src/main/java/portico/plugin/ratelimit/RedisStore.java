@@ -136,10 +136,11 @@ final class RedisStore implements LimitStore {
     }
 
     private CompletableFuture<List<Object>> call(String[] keys, int want, EventLoop loop) {
-        String[] args = new String[2 + limitArgs.length];
+        String[] args = new String[3 + limitArgs.length];
         args[0] = "take";
         args[1] = Integer.toString(want);
-        System.arraycopy(limitArgs, 0, args, 2, limitArgs.length);
+        args[2] = RedisLink.DEADLINE;  // RedisLink fills it in when it sends
+        System.arraycopy(limitArgs, 0, args, 3, limitArgs.length);
         return link.run(redisKeys(keys), args, loop);
     }
 
@@ -183,12 +184,13 @@ final class RedisStore implements LimitStore {
     @Override
     public void refund(String[] keys, Outcome taken, EventLoop loop) {
         if (taken.lease() != null && taken.lease().giveBack(ticker.nanos())) return;
-        String[] args = new String[2 + prefixes.length * 5];
+        String[] args = new String[3 + prefixes.length * 5];
         args[0] = "refund";
         args[1] = "1";
+        args[2] = "0";  // a refund counts whenever it runs
         for (int i = 0; i < prefixes.length; i++) {
-            System.arraycopy(limitArgs, 4 * i, args, 2 + 5 * i, 4);
-            args[2 + 5 * i + 4] = Long.toString(taken.decisions()[i].window());
+            System.arraycopy(limitArgs, 4 * i, args, 3 + 5 * i, 4);
+            args[3 + 5 * i + 4] = Long.toString(taken.decisions()[i].window());
         }
         // Fire and forget: a refund lost to an outage only makes the limit stricter for a while.
         link.run(redisKeys(keys), args, loop);
