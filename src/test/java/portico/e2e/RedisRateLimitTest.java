@@ -202,7 +202,11 @@ class RedisRateLimitTest {
         try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
             gw = GatewayUnderTest.start(config("redis://:wrong@127.0.0.1:" + redis.port() + "?timeout=1s"));
             assertThat(get().statusCode()).as("on_store_error: allow").isEqualTo(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("refused the user or password").isEmpty());
+            // Redis answers a wrong password with WRONGPASS, but under load Lettuce sometimes sees
+            // the connection closed first; either way the failure is logged, never the password.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines("refused the user or password").isEmpty()
+                    || !log.lines("cannot connect to Redis").isEmpty());
+            assertThat(log.lines("wrong")).as("the password is never logged").isEmpty();
         }
         gw.close();
         try (LogCapture log = LogCapture.of(LINK_LOGGER)) {
