@@ -23,8 +23,10 @@ ensure_packages() {
 }
 
 java_major() {  # the major version of the java binary $1, or 0 (as ./portico computes it)
-  local v
-  v=$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}') || true
+  local v="" release
+  release="$(dirname "$(dirname "$1")")/release"
+  [ -r "$release" ] && v=$(awk -F'"' '/^JAVA_VERSION=/ {print $2; exit}' "$release")
+  [ -n "$v" ] || v=$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}') || true
   v=${v#1.}
   echo "${v%%[.+-]*}" | grep -E '^[0-9]+$' || echo 0
 }
