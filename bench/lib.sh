@@ -23,8 +23,10 @@ ensure_packages() {
 }
 
 java_major() {  # the major version of the java binary $1, or 0 (as ./portico computes it)
-  local v
-  v=$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}') || true
+  local v="" release
+  release="$(dirname "$(dirname "$1")")/release"
+  [ -r "$release" ] && v=$(awk -F'"' '/^JAVA_VERSION=/ {print $2; exit}' "$release")
+  [ -n "$v" ] || v=$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}') || true
   v=${v#1.}
   echo "${v%%[.+-]*}" | grep -E '^[0-9]+$' || echo 0
 }
@@ -127,9 +129,12 @@ cpu_ticks() {  # user + system clock ticks of process $1 and its children (nginx
   echo "$total"
 }
 
-# The whole machine's clock ticks so far, every core: "busy all" (busy = not idle, not waiting on I/O).
+# The whole machine's clock ticks so far, every core: "busy all idle". busy is time some process ran
+# (user, nice, system) plus steal (the hypervisor ran someone else: contention all the same);
+# interrupt time is left out of busy because the kernel charges it to no process, and on this
+# benchmark it is mostly the loopback traffic's own packet processing.
 machine_ticks() {
-  awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
+  awk '/^cpu / { print $2 + $3 + $4 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat
 }
 
 # Clock ticks used by this shell's children that have ended (each wrk run ends up here), from the

@@ -148,18 +148,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
       t=${TARGETS[(i + r - 1) % ${#TARGETS[@]}]}   # rotate so no target always runs right after another
       out="$WORK/wrk/c$c-$t-r$r.txt"
       before=$(cpu_ticks "${OWNER[$t]}")
-      times > "$WORK/times0"; ours0=$(ours_ticks); read -r busy0 all0 < <(machine_ticks)
+      times > "$WORK/times0"; ours0=$(ours_ticks); read -r busy0 all0 idle0 < <(machine_ticks)
       run_wrk "$out" "$THREADS" "$c" "$DURATION" "${URL[$t]}" || die "wrk failed on $t (see $out)"
-      read -r busy1 all1 < <(machine_ticks); times > "$WORK/times1"; ours1=$(ours_ticks)
+      read -r busy1 all1 idle1 < <(machine_ticks); times > "$WORK/times1"; ours1=$(ours_ticks)
       kids0=$(children_ticks "$WORK/times0"); kids1=$(children_ticks "$WORK/times1")
       after=$(cpu_ticks "${OWNER[$t]}")
       read -r rps p50 p99 errors requests < <(parse_wrk "$out")
       cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
         'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
-      read -r other idle < <(awk -v busy=$((busy1 - busy0)) -v all=$((all1 - all0)) \
+      read -r other idle < <(awk -v busy=$((busy1 - busy0)) -v all=$((all1 - all0)) -v idle=$((idle1 - idle0)) \
         -v ours=$(( (ours1 - ours0) + (kids1 - kids0) )) 'BEGIN {
         o = all > 0 ? (busy - ours) * 100 / all : 0; if (o < 0) o = 0
-        printf "%.0f %.0f\n", o, (all > 0 ? (all - busy) * 100 / all : 0) }')
+        printf "%.0f %.0f\n", o, (all > 0 ? idle * 100 / all : 0) }')
       echo "$c $t $r $rps $p50 $p99 $cpu $errors $other $idle" >> "$RESULTS"
       printf '  round %d/%d  c%-4s %-8s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  other load %3s%%  idle %3s%%%s\n' \
         "$r" "$ROUNDS" "$c" "$t" "$rps" "$p50" "$p99" "$other" "$idle" "$([ "$errors" = 0 ] || echo "  ERRORS: $errors")" >&2
