@@ -26,13 +26,12 @@ import portico.error.ErrorKind;
 import portico.error.GatewayException;
 import portico.http.Exchange;
 import portico.http.Identity;
-import portico.plugin.Authenticator;
+import portico.plugin.AuthenticationPlugin;
 import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginContext;
 import portico.plugin.PluginFactory;
-import portico.plugin.Verdict;
 
 /**
  * {@code basic_auth}: {@code Authorization: Basic} checked against {@code consumers.NAME.basic_auth}
@@ -43,7 +42,7 @@ import portico.plugin.Verdict;
  * a client sending the same header again costs no second hash. The header is removed before
  * forwarding.
  */
-public final class BasicAuthPlugin implements Plugin, Authenticator {
+public final class BasicAuthPlugin implements AuthenticationPlugin {
     public static final PluginFactory<Config> FACTORY = new Factory();
     static final Duration REMEMBER = Duration.ofMinutes(5);
 
@@ -179,11 +178,6 @@ public final class BasicAuthPlugin implements Plugin, Authenticator {
         return config.anonymous();
     }
 
-    /** Never called: the chain asks {@link #authenticate} instead (Authenticator). */
-    @Override
-    public CompletionStage<Verdict> onRequest(Exchange ex) {
-        return Verdict.PROCEED;
-    }
 
     private static final class Factory implements PluginFactory<Config> {
         @Override

@@ -53,13 +53,12 @@ import portico.http.Exchange;
 import portico.http.Identity;
 import portico.http.QueryParams;
 import portico.http.ReservedHeaders;
-import portico.plugin.Authenticator;
+import portico.plugin.AuthenticationPlugin;
 import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginContext;
 import portico.plugin.PluginFactory;
-import portico.plugin.Verdict;
 
 /**
  * {@code jwt}: bearer tokens verified with nimbus-jose-jwt. A token's consumer is found by its
@@ -76,7 +75,7 @@ import portico.plugin.Verdict;
  * ({@code insufficient_scope}). JWKS keys arrive asynchronously; the verification resumes on the
  * exchange's event loop.
  */
-public final class JwtPlugin implements Plugin, Authenticator {
+public final class JwtPlugin implements AuthenticationPlugin {
     private static final Logger log = LoggerFactory.getLogger(JwtPlugin.class);
     public static final PluginFactory<Config> FACTORY = new Factory();
     static final Duration MAX_SKEW = Duration.ofMinutes(10);
@@ -507,11 +506,6 @@ public final class JwtPlugin implements Plugin, Authenticator {
         return config.anonymous();
     }
 
-    /** Never called: the chain asks {@link #authenticate} instead (Authenticator). */
-    @Override
-    public CompletionStage<Verdict> onRequest(Exchange ex) {
-        return Verdict.PROCEED;
-    }
 
     /** Time checks on the injected clock, plus iat, which nimbus leaves alone, and required claims that are null or empty. */
     static final class ClaimsCheck extends DefaultJWTClaimsVerifier<Candidates> {

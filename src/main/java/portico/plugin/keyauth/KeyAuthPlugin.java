@@ -20,13 +20,12 @@ import portico.error.GatewayException;
 import portico.http.Exchange;
 import portico.http.Identity;
 import portico.http.QueryParams;
-import portico.plugin.Authenticator;
+import portico.plugin.AuthenticationPlugin;
 import portico.plugin.CrossChecks;
 import portico.plugin.Phase;
 import portico.plugin.Plugin;
 import portico.plugin.PluginContext;
 import portico.plugin.PluginFactory;
-import portico.plugin.Verdict;
 
 /**
  * {@code key_auth}: a consumer is found by one of its {@code consumers.NAME.api_keys}, sent in a
@@ -34,7 +33,7 @@ import portico.plugin.Verdict;
  * are held only as SHA-256 digests and compared in constant time; the key is removed from the
  * request before it is forwarded, so a service never learns it.
  */
-public final class KeyAuthPlugin implements Plugin, Authenticator {
+public final class KeyAuthPlugin implements AuthenticationPlugin {
     public static final PluginFactory<Config> FACTORY = new Factory();
 
     /**
@@ -110,11 +109,6 @@ public final class KeyAuthPlugin implements Plugin, Authenticator {
         return config.anonymous();
     }
 
-    /** Never called: the chain asks {@link #authenticate} instead (Authenticator). */
-    @Override
-    public CompletionStage<Verdict> onRequest(Exchange ex) {
-        return Verdict.PROCEED;
-    }
 
     private static final class Factory implements PluginFactory<Config> {
         @Override
