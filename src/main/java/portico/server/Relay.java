@@ -168,16 +168,24 @@ final class Relay implements UpstreamListener {
         }
     }
 
+    /**
+     * An asynchronous step (plugins, aggregation) failed: an expected GatewayException is answered as
+     * such; anything else is a bug, logged with its stack and answered 500 without its message.
+     */
+    private void failFromStage(Throwable err, String what) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof GatewayException ge) {
+            failBeforeResponse(ge);
+        } else {
+            log.error("{} on {} {}", what, ex.request().method(), ex.path(), cause);
+            failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, what + "; see the gateway log"));
+        }
+    }
+
     private void afterPlugins(Verdict verdict, Throwable err) {
         if (finished) return;
         if (err != null) {
-            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            if (cause instanceof GatewayException ge) {
-                failBeforeResponse(ge);
-            } else {
-                log.error("a plugin failed on {} {}", ex.request().method(), ex.path(), cause);
-                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "a plugin failed; see the gateway log"));
-            }
+            failFromStage(err, "a plugin failed");
             return;
         }
         if (verdict instanceof Verdict.Respond r) {
@@ -1131,13 +1139,7 @@ final class Relay implements UpstreamListener {
     private void onAggregated(AggregateAnswer answer, Throwable err) {
         if (finished) return;
         if (err != null) {
-            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            if (cause instanceof GatewayException ge) {
-                failBeforeResponse(ge);
-            } else {
-                log.error("aggregating {} {} failed", ex.request().method(), ex.path(), cause);
-                failBeforeResponse(new GatewayException(ErrorKind.INTERNAL, "the aggregation failed; see the gateway log"));
-            }
+            failFromStage(err, "the aggregation failed");
             return;
         }
         ex.status(200);
